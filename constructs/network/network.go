@@ -1,0 +1,285 @@
+// Package network is the tiered multi-AZ VPC: public, private (app) and
+// database subnets in every AZ, one NAT gateway per AZ, an S3 gateway
+// endpoint, interface endpoints for AWS APIs, flow logs, and a default
+// security group with no rules.
+//
+// Every per-AZ resource is keyed by AZ name, and subnet CIDRs come from
+// internal/netplan keyed by AZ letter, so adding an AZ only adds resources.
+package network
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpoint"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpointroutetableassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/constructs/policy"
+	"selfhost/internal/netplan"
+)
+
+// NAT strategies (see config: network.nat).
+const (
+	NATOnePerAZ = "one_per_az"
+	NATSingle   = "single"
+	NATNone     = "none"
+)
+
+// Props configures the network. Every field is required; the environment
+// defaults for them live in config/defaults.go.
+type Props struct {
+	// Name prefixes resource names and Name tags, e.g. "selfhost-production".
+	Name string
+	// Region is the AWS region; interface endpoint service names use it.
+	Region string
+	// VPCCIDR is the VPC's IPv4 CIDR.
+	VPCCIDR string
+	// AZs are the availability zone names, e.g. us-east-1a.
+	AZs []string
+	// Layout sizes the subnet tiers (see internal/netplan).
+	Layout netplan.Layout
+	// NAT is one_per_az, single or none.
+	NAT string
+	// InterfaceEndpoints are service names such as "ecr.api".
+	InterfaceEndpoints []string
+	// FlowLogRetentionDays is the flow log group's retention.
+	FlowLogRetentionDays int
+}
+
+// Outputs are the network's identifiers for later stacks. Per-tier lists are
+// in AZ order.
+type Outputs struct {
+	VPCID                   *string
+	VPCCIDR                 *string
+	AZs                     []string
+	PublicSubnetIDs         []*string
+	PrivateSubnetIDs        []*string
+	DatabaseSubnetIDs       []*string
+	PublicRouteTableID      *string
+	PrivateRouteTableIDs    []*string
+	DatabaseRouteTableIDs   []*string
+	EndpointSecurityGroupID *string
+	DBSubnetGroupName       *string
+}
+
+// New builds the network in scope.
+func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
+	if p.Name == "" || p.Region == "" || len(p.AZs) == 0 {
+		return nil, fmt.Errorf("network: Name, Region and AZs are required")
+	}
+	if p.NAT != NATOnePerAZ && p.NAT != NATSingle && p.NAT != NATNone {
+		return nil, fmt.Errorf("network: NAT %q is not one of %s, %s, %s", p.NAT, NATOnePerAZ, NATSingle, NATNone)
+	}
+	azs := append([]string(nil), p.AZs...)
+	sort.Strings(azs)
+	idx := make([]int, len(azs))
+	for i, az := range azs {
+		n, err := netplan.AZIndex(p.Region, az)
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		idx[i] = n
+	}
+	plan, err := netplan.Compute(p.VPCCIDR, p.Layout, idx)
+	if err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := func(parts ...string) *map[string]*string {
+		n := p.Name
+		for _, s := range parts {
+			n += "-" + s
+		}
+		return &map[string]*string{"Name": jsii.String(n)}
+	}
+	out := &Outputs{AZs: azs}
+
+	v := vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
+		CidrBlock:          jsii.String(p.VPCCIDR),
+		EnableDnsSupport:   jsii.Bool(true),
+		EnableDnsHostnames: jsii.Bool(true),
+		Tags:               name("vpc"),
+	})
+	out.VPCID, out.VPCCIDR = v.Id(), v.CidrBlock()
+
+	// The default security group is managed with no rules: nothing can use it.
+	defaultsecuritygroup.NewDefaultSecurityGroup(c, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
+		VpcId: v.Id(),
+		Tags:  name("default-deny-all"),
+	})
+
+	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
+		VpcId: v.Id(), Tags: name("igw"),
+	})
+	publicRT := routetable.NewRouteTable(c, jsii.String("public-rt"), &routetable.RouteTableConfig{
+		VpcId: v.Id(), Tags: name("public"),
+	})
+	route.NewRoute(c, jsii.String("public-default"), &route.RouteConfig{
+		RouteTableId: publicRT.Id(), DestinationCidrBlock: jsii.String("0.0.0.0/0"), GatewayId: igw.Id(),
+	})
+	out.PublicRouteTableID = publicRT.Id()
+
+	newSubnet := func(tier netplan.Tier, az string, i int) subnet.Subnet {
+		return subnet.NewSubnet(c, jsii.String(fmt.Sprintf("%s-%s", tier, az)), &subnet.SubnetConfig{
+			VpcId:               v.Id(),
+			AvailabilityZone:    jsii.String(az),
+			CidrBlock:           jsii.String(plan[tier][i]),
+			MapPublicIpOnLaunch: jsii.Bool(false), // nothing gets a public IP by accident; NAT and ALB use their own
+			Tags:                &map[string]*string{"Name": jsii.String(fmt.Sprintf("%s-%s-%s", p.Name, tier, az)), "tier": jsii.String(string(tier))},
+		})
+	}
+
+	// Public subnets and one NAT gateway per AZ (or one in the first AZ for "single").
+	nats := map[string]natgateway.NatGateway{}
+	for i, az := range azs {
+		pub := newSubnet(netplan.Public, az, idx[i])
+		out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+		routetableassociation.NewRouteTableAssociation(c, jsii.String("public-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId: pub.Id(), RouteTableId: publicRT.Id(),
+		})
+		if p.NAT == NATOnePerAZ || (p.NAT == NATSingle && i == 0) {
+			ip := eip.NewEip(c, jsii.String("nat-eip-"+az), &eip.EipConfig{Domain: jsii.String("vpc"), Tags: name("nat", az)})
+			nats[az] = natgateway.NewNatGateway(c, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
+				AllocationId: ip.AllocationId(), SubnetId: pub.Id(), Tags: name("nat", az),
+				DependsOn: &[]cdktf.ITerraformDependable{igw},
+			})
+		}
+	}
+
+	// Private (app) subnets: one route table per AZ to that AZ's NAT.
+	for i, az := range azs {
+		priv := newSubnet(netplan.Private, az, idx[i])
+		out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+		rt := routetable.NewRouteTable(c, jsii.String("private-rt-"+az), &routetable.RouteTableConfig{
+			VpcId: v.Id(), Tags: name("private", az),
+		})
+		out.PrivateRouteTableIDs = append(out.PrivateRouteTableIDs, rt.Id())
+		routetableassociation.NewRouteTableAssociation(c, jsii.String("private-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId: priv.Id(), RouteTableId: rt.Id(),
+		})
+		nat, ok := nats[az]
+		if p.NAT == NATSingle {
+			nat, ok = nats[azs[0]], true
+		}
+		if ok {
+			route.NewRoute(c, jsii.String("private-default-"+az), &route.RouteConfig{
+				RouteTableId: rt.Id(), DestinationCidrBlock: jsii.String("0.0.0.0/0"), NatGatewayId: nat.Id(),
+			})
+		}
+	}
+
+	// Database subnets: route tables with only the local route (and S3 below).
+	for i, az := range azs {
+		db := newSubnet(netplan.Database, az, idx[i])
+		out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
+			VpcId: v.Id(), Tags: name("database", az),
+		})
+		out.DatabaseRouteTableIDs = append(out.DatabaseRouteTableIDs, rt.Id())
+		routetableassociation.NewRouteTableAssociation(c, jsii.String("database-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId: db.Id(), RouteTableId: rt.Id(),
+		})
+	}
+	sg := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("db-subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
+		Name:        jsii.String(p.Name + "-database"),
+		Description: jsii.String("Database subnets of " + p.Name + " (no route to the internet)"),
+		SubnetIds:   &out.DatabaseSubnetIDs,
+		Tags:        name("database"),
+	})
+	out.DBSubnetGroupName = sg.Name()
+
+	// S3 gateway endpoint on every private and database route table; one
+	// association per table so a new AZ only adds an association.
+	s3 := vpcendpoint.NewVpcEndpoint(c, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
+		VpcId:           v.Id(),
+		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", p.Region)),
+		VpcEndpointType: jsii.String("Gateway"),
+		Tags:            name("s3"),
+	})
+	for i, az := range azs {
+		for _, t := range []struct {
+			tier string
+			rt   *string
+		}{{"private", out.PrivateRouteTableIDs[i]}, {"database", out.DatabaseRouteTableIDs[i]}} {
+			vpcendpointroutetableassociation.NewVpcEndpointRouteTableAssociation(c, jsii.String(fmt.Sprintf("s3-%s-%s", t.tier, az)),
+				&vpcendpointroutetableassociation.VpcEndpointRouteTableAssociationConfig{VpcEndpointId: s3.Id(), RouteTableId: t.rt})
+		}
+	}
+
+	// Interface endpoints in the private subnets, reachable on 443 from the VPC only.
+	esg := securitygroup.NewSecurityGroup(c, jsii.String("endpoints-sg"), &securitygroup.SecurityGroupConfig{
+		Name:        jsii.String(p.Name + "-endpoints"),
+		Description: jsii.String("Interface endpoints: HTTPS from inside the VPC only"),
+		VpcId:       v.Id(),
+		Tags:        name("endpoints"),
+	})
+	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("endpoints-https"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		SecurityGroupId: esg.Id(),
+		Description:     jsii.String("HTTPS from the VPC"),
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        jsii.Number(443),
+		ToPort:          jsii.Number(443),
+		CidrIpv4:        jsii.String(p.VPCCIDR),
+	})
+	out.EndpointSecurityGroupID = esg.Id()
+	for _, svc := range p.InterfaceEndpoints {
+		vpcendpoint.NewVpcEndpoint(c, jsii.String("endpoint-"+svc), &vpcendpoint.VpcEndpointConfig{
+			VpcId:             v.Id(),
+			ServiceName:       jsii.String(fmt.Sprintf("com.amazonaws.%s.%s", p.Region, svc)),
+			VpcEndpointType:   jsii.String("Interface"),
+			PrivateDnsEnabled: jsii.Bool(true),
+			SubnetIds:         &out.PrivateSubnetIDs,
+			SecurityGroupIds:  &[]*string{esg.Id()},
+			Tags:              name(svc),
+		})
+	}
+
+	// Flow logs of all traffic to CloudWatch, through a role that may write
+	// only to this log group.
+	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String("/" + p.Name + "/vpc-flow-logs"),
+		RetentionInDays: jsii.Number(float64(p.FlowLogRetentionDays)),
+	})
+	role := iamrole.NewIamRole(c, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
+		AssumeRolePolicy: policy.AssumeRole("vpc-flow-logs.amazonaws.com"),
+	})
+	iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("write-flow-logs"),
+		Role: role.Id(),
+		Policy: policy.Document(policy.Allow(
+			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			*lg.Arn(), *lg.Arn()+":*",
+		)),
+	})
+	flowlog.NewFlowLog(c, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+		VpcId:                  v.Id(),
+		TrafficType:            jsii.String("ALL"),
+		LogDestinationType:     jsii.String("cloud-watch-logs"),
+		LogDestination:         lg.Arn(),
+		IamRoleArn:             role.Arn(),
+		MaxAggregationInterval: jsii.Number(60),
+		Tags:                   name("flow-log"),
+	})
+	return out, nil
+}

@@ -1,0 +1,120 @@
+// Package synth runs a cdktf app at the edge of the program: it turns jsii
+// panics into errors, writes the output atomically (a failed synth leaves the
+// previous output untouched), and silences Node's end-of-life banner for the
+// Node version this project is tested on.
+package synth
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// DefaultOutdir is where cdktf and its CLI expect the output.
+const DefaultOutdir = "cdktf.out"
+
+// silenceVar silences the jsii runtime's end-of-life banner for the Node
+// major versions it lists.
+const silenceVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+
+// SilenceNodeBanner silences the jsii end-of-life banner for Node 20 (the
+// Node this project is tested on; a banner for any other version still
+// shows), unless the user set the variable. The jsii runtime captures the
+// environment of its Node process during package initialisation, before any
+// code of ours runs, so the variable only takes effect in a fresh process:
+// this closes the not-yet-started kernel (removing its extracted files) and
+// re-executes the program with the same arguments. Call it first in main or
+// TestMain; if re-executing fails, the program goes on with the banner.
+func SilenceNodeBanner() {
+	if _, set := os.LookupEnv(silenceVar); set {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	os.Setenv(silenceVar, "20")
+	jsii.Close()
+	_ = syscall.Exec(exe, os.Args, os.Environ()) // returns only on failure
+}
+
+// Outdir is the output folder: CDKTF_OUTDIR when the cdktf CLI runs us,
+// else cdktf.out.
+func Outdir() string {
+	if d := os.Getenv("CDKTF_OUTDIR"); d != "" {
+		return d
+	}
+	return DefaultOutdir
+}
+
+// Run creates an app, lets build add stacks, synthesizes it into a fresh
+// temporary folder beside outdir and then replaces outdir with it. On any
+// error, including a jsii panic, outdir is left as it was.
+func Run(outdir string, build func(cdktf.App) error) (err error) {
+	outdir = filepath.Clean(outdir)
+	parent := filepath.Dir(outdir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(outdir)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := Guard(func() error {
+		app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(tmp)})
+		if err := build(app); err != nil {
+			return err
+		}
+		app.Synth()
+		return nil
+	}); err != nil {
+		return err
+	}
+	return replaceDir(tmp, outdir)
+}
+
+// Guard runs f and turns a panic (jsii reports errors as panics) into an error.
+func Guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if e, ok := r.(error); ok {
+				msg = e.Error()
+			}
+			err = fmt.Errorf("synth failed: %s", strings.TrimSpace(msg))
+		}
+	}()
+	return f()
+}
+
+// replaceDir moves src into dst's place, removing the old dst only after the
+// new one is in place.
+func replaceDir(src, dst string) error {
+	old := ""
+	if _, err := os.Stat(dst); err == nil {
+		old = src + ".old"
+		if err := os.Rename(dst, old); err != nil {
+			return fmt.Errorf("replacing %s: %w", dst, err)
+		}
+	}
+	if err := os.Rename(src, dst); err != nil {
+		if old != "" {
+			os.Rename(old, dst)
+		}
+		return fmt.Errorf("replacing %s: %w", dst, err)
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}

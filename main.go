@@ -1,0 +1,59 @@
+// Command selfhost synthesizes the Terraform JSON of every environment in
+// environments/ (or those named in SELFHOST_ENV, comma-separated) into
+// cdktf.out/. It only wires: config -> stacks -> synth.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/internal/synth"
+	"selfhost/stacks"
+)
+
+func main() {
+	synth.SilenceNodeBanner()
+	code := run(os.Getenv, os.Stderr)
+	jsii.Close()
+	os.Exit(code)
+}
+
+// run synthesizes and returns the exit code. Configuration errors are found
+// before anything is written.
+func run(getenv func(string) string, stderr io.Writer) int {
+	dir := getenv("SELFHOST_ENVIRONMENTS")
+	if dir == "" {
+		dir = "environments"
+	}
+	var only []string
+	for _, s := range strings.Split(getenv("SELFHOST_ENV"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			only = append(only, s)
+		}
+	}
+	cfgs, err := config.LoadDir(dir, only)
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	for _, c := range cfgs {
+		for _, w := range c.Warnings {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
+	}
+	outdir := getenv("CDKTF_OUTDIR")
+	if outdir == "" {
+		outdir = synth.DefaultOutdir
+	}
+	if err := synth.Run(outdir, func(app cdktf.App) error { return stacks.Build(app, cfgs) }); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,25 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+)
+
+// Build adds every stack of every environment to app, in dependency order.
+func Build(app cdktf.App, cfgs []*config.Config) error {
+	for _, cfg := range cfgs {
+		state, err := NewState(app, cfg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.StackName(PartState), err)
+		}
+		net, _, err := NewNetwork(app, cfg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.StackName(PartNetwork), err)
+		}
+		net.AddDependency(state)
+	}
+	return nil
+}

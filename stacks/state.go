@@ -1,0 +1,32 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/constructs/statebucket"
+)
+
+// NewState is <env>-state: the bucket (and optional lock table) that every
+// other stack keeps its state in. Its own state is local until migrated
+// (state.bootstrap_backend: s3).
+func NewState(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, error) {
+	st := newStack(scope, cfg, PartState)
+	if cfg.State.BootstrapBackend == config.BootstrapS3 {
+		useS3Backend(st, cfg)
+	} else {
+		cdktf.NewLocalBackend(st, &cdktf.LocalBackendConfig{Path: jsii.String(bootstrapStatePath(cfg))})
+	}
+	p := statebucket.Props{Bucket: cfg.State.Bucket, KMSKeyARN: cfg.State.KMSKeyARN}
+	if cfg.State.Locking == config.LockDynamoDB {
+		p.LockTable = cfg.State.DynamoDBTable
+	}
+	out, err := statebucket.New(st, "state", p)
+	if err != nil {
+		return nil, err
+	}
+	cdktf.NewTerraformOutput(st, jsii.String("bucket"), &cdktf.TerraformOutputConfig{Value: out.BucketName})
+	return st, nil
+}
