@@ -1,0 +1,357 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"selfhost/emulator"
+)
+
+const region = "eu-west-1"
+
+func start(t *testing.T) *emulator.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: needs the moto AWS emulator (python3 with moto); not run with -short")
+	}
+	return emulator.StartT(t)
+}
+
+func awsConfig(s *emulator.Server) aws.Config {
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(s.Endpoint()),
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	s := start(t)
+	if !strings.HasPrefix(s.Endpoint(), "http://127.0.0.1:") {
+		t.Fatalf("endpoint %q is not on loopback", s.Endpoint())
+	}
+	conn, err := net.Dial("tcp", s.Endpoint()[len("http://"):])
+	if err != nil {
+		t.Fatalf("server not reachable after Start: %v", err)
+	}
+	conn.Close()
+
+	if err := s.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if err := syscall.Kill(s.PID(), 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("process %d still exists after Stop (kill -0: %v)", s.PID(), err)
+	}
+	if err := syscall.Kill(-s.PID(), 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("process group %d still exists after Stop (kill -0: %v)", s.PID(), err)
+	}
+	if conn, err := net.Dial("tcp", s.Endpoint()[len("http://"):]); err == nil {
+		conn.Close()
+		t.Errorf("port %d still accepts connections after Stop", s.Port())
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+// The aws CLI, configured only through Environ, reaches the emulator.
+func TestEnvironWithAWSCLI(t *testing.T) {
+	s := start(t)
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not on PATH")
+	}
+	cmd := exec.Command("aws", "sts", "get-caller-identity", "--output", "json")
+	cmd.Env = append(s.Environ(region), "AWS_PROFILE_SHOULD_NOT_MATTER=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("aws sts get-caller-identity: %v\n%s", err, out)
+	}
+	var id struct{ Account string }
+	if err := json.Unmarshal(out, &id); err != nil {
+		t.Fatalf("decoding %s: %v", out, err)
+	}
+	if id.Account != emulator.AccountID {
+		t.Errorf("account = %q, want %q", id.Account, emulator.AccountID)
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := emulator.MergeEnv(
+		[]string{"A=1", "AWS_PROFILE=prod", "B=2"},
+		map[string]string{"AWS_PROFILE": "", "B": "3", "C": "4"},
+	)
+	want := map[string]bool{"A=1": true, "B=3": true, "C=4": true}
+	if len(got) != len(want) {
+		t.Fatalf("MergeEnv = %v, want %v", got, want)
+	}
+	for _, kv := range got {
+		if !want[kv] {
+			t.Errorf("unexpected entry %q in %v", kv, got)
+		}
+	}
+}
+
+// Patch s3_delete_marker_dispose: a versioned bucket holding objects and
+// delete markers can be emptied by version id and deleted, whether
+// versioning is still enabled or was suspended first (as Terraform does
+// when it destroys aws_s3_bucket_versioning before a force_destroy bucket).
+func TestS3EmptyVersionedBucket(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	client := s3.NewFromConfig(awsConfig(s), func(o *s3.Options) { o.UsePathStyle = true })
+
+	for _, suspend := range []bool{false, true} {
+		bucket := "versioned-enabled"
+		if suspend {
+			bucket = "versioned-suspended"
+		}
+		t.Run(bucket, func(t *testing.T) {
+			must := func(_ any, err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(client.CreateBucket(ctx, &s3.CreateBucketInput{
+				Bucket: aws.String(bucket),
+				CreateBucketConfiguration: &s3types.CreateBucketConfiguration{
+					LocationConstraint: s3types.BucketLocationConstraint(region),
+				},
+			}))
+			setVersioning := func(status s3types.BucketVersioningStatus) {
+				must(client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+					Bucket:                  aws.String(bucket),
+					VersioningConfiguration: &s3types.VersioningConfiguration{Status: status},
+				}))
+			}
+			setVersioning(s3types.BucketVersioningStatusEnabled)
+			for _, key := range []string{"a", "a", "b", "c"} {
+				must(client.PutObject(ctx, &s3.PutObjectInput{
+					Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("data " + key),
+				}))
+			}
+			for _, key := range []string{"a", "a", "b"} { // "a" gets two delete markers
+				must(client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}))
+			}
+			if suspend {
+				setVersioning(s3types.BucketVersioningStatusSuspended)
+			}
+
+			versions, err := client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(versions.Versions) != 4 || len(versions.DeleteMarkers) != 3 {
+				t.Fatalf("got %d versions and %d delete markers, want 4 and 3",
+					len(versions.Versions), len(versions.DeleteMarkers))
+			}
+			// One delete marker alone, by version id, then everything else in one batch.
+			first := versions.DeleteMarkers[0]
+			must(client.DeleteObject(ctx, &s3.DeleteObjectInput{
+				Bucket: aws.String(bucket), Key: first.Key, VersionId: first.VersionId,
+			}))
+			var ids []s3types.ObjectIdentifier
+			for _, m := range versions.DeleteMarkers[1:] {
+				ids = append(ids, s3types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+			}
+			for _, v := range versions.Versions {
+				ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+			}
+			out, err := client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+				Bucket: aws.String(bucket), Delete: &s3types.Delete{Objects: ids},
+			})
+			if err != nil {
+				t.Fatalf("DeleteObjects: %v", err)
+			}
+			for _, e := range out.Errors {
+				t.Errorf("DeleteObjects error for %s@%s: %s %s",
+					aws.ToString(e.Key), aws.ToString(e.VersionId), aws.ToString(e.Code), aws.ToString(e.Message))
+			}
+
+			left, err := client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(left.Versions) + len(left.DeleteMarkers); n != 0 {
+				t.Fatalf("%d versions/delete markers left after emptying", n)
+			}
+			must(client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}))
+			if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err == nil {
+				t.Errorf("bucket %s still exists after DeleteBucket", bucket)
+			}
+		})
+	}
+}
+
+// createService registers a task definition and creates an ECS service
+// with the fields moto used to drop.
+func createService(t *testing.T, ctx context.Context, client *ecs.Client) *ecstypes.Service {
+	t.Helper()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("main")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("app"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{
+			{Name: aws.String("app"), Image: aws.String("nginx"), Memory: aws.Int32(128)},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster:                       aws.String("main"),
+		ServiceName:                   aws.String("app"),
+		TaskDefinition:                aws.String("app"),
+		DesiredCount:                  aws.Int32(2),
+		HealthCheckGracePeriodSeconds: aws.Int32(30),
+		AvailabilityZoneRebalancing:   ecstypes.AvailabilityZoneRebalancingEnabled,
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
+			MaximumPercent:           aws.Int32(150),
+			MinimumHealthyPercent:    aws.Int32(50),
+		},
+	})
+	if err != nil {
+		t.Fatalf("CreateService: %v", err)
+	}
+	return out.Service
+}
+
+type serviceFields struct {
+	Grace          int32
+	Rebalancing    ecstypes.AvailabilityZoneRebalancing
+	Breaker        bool
+	Rollback       bool
+	Max, MinHealth int32
+}
+
+func fieldsOf(s *ecstypes.Service) serviceFields {
+	f := serviceFields{Grace: aws.ToInt32(s.HealthCheckGracePeriodSeconds), Rebalancing: s.AvailabilityZoneRebalancing}
+	if dc := s.DeploymentConfiguration; dc != nil {
+		f.Max, f.MinHealth = aws.ToInt32(dc.MaximumPercent), aws.ToInt32(dc.MinimumHealthyPercent)
+		if cb := dc.DeploymentCircuitBreaker; cb != nil {
+			f.Breaker, f.Rollback = cb.Enable, cb.Rollback
+		}
+	}
+	return f
+}
+
+// Patch ecs_service_fields: CreateService, DescribeServices and
+// UpdateService keep and return healthCheckGracePeriodSeconds,
+// availabilityZoneRebalancing and deploymentConfiguration.
+func TestECSServiceFields(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	client := ecs.NewFromConfig(awsConfig(s))
+
+	describe := func() serviceFields {
+		t.Helper()
+		out, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{
+			Cluster: aws.String("main"), Services: []string{"app"},
+		})
+		if err != nil || len(out.Services) != 1 {
+			t.Fatalf("DescribeServices: %v (%d services)", err, len(out.Services))
+		}
+		return fieldsOf(&out.Services[0])
+	}
+
+	created := createService(t, ctx, client)
+	want := serviceFields{Grace: 30, Rebalancing: "ENABLED", Breaker: true, Rollback: true, Max: 150, MinHealth: 50}
+	if got := fieldsOf(created); got != want {
+		t.Errorf("CreateService returned %+v, want %+v", got, want)
+	}
+	if got := describe(); got != want {
+		t.Errorf("DescribeServices after create returned %+v, want %+v", got, want)
+	}
+
+	updated, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{
+		Cluster:                       aws.String("main"),
+		Service:                       aws.String("app"),
+		HealthCheckGracePeriodSeconds: aws.Int32(90),
+		AvailabilityZoneRebalancing:   ecstypes.AvailabilityZoneRebalancingDisabled,
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: false},
+			MaximumPercent:           aws.Int32(200),
+			MinimumHealthyPercent:    aws.Int32(100),
+		},
+	})
+	if err != nil {
+		t.Fatalf("UpdateService: %v", err)
+	}
+	want = serviceFields{Grace: 90, Rebalancing: "DISABLED", Breaker: true, Rollback: false, Max: 200, MinHealth: 100}
+	if got := fieldsOf(updated.Service); got != want {
+		t.Errorf("UpdateService returned %+v, want %+v", got, want)
+	}
+	if got := describe(); got != want {
+		t.Errorf("DescribeServices after update returned %+v, want %+v", got, want)
+	}
+}
+
+// Patch appautoscaling_tagging: tags given at registration and through
+// TagResource/UntagResource round-trip through ListTagsForResource.
+func TestAppAutoscalingTags(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	createService(t, ctx, ecs.NewFromConfig(awsConfig(s)))
+	client := aas.NewFromConfig(awsConfig(s))
+
+	reg, err := client.RegisterScalableTarget(ctx, &aas.RegisterScalableTargetInput{
+		ServiceNamespace:  aastypes.ServiceNamespaceEcs,
+		ResourceId:        aws.String("service/main/app"),
+		ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		MinCapacity:       aws.Int32(1),
+		MaxCapacity:       aws.Int32(4),
+		Tags:              map[string]string{"Project": "selfhost"},
+	})
+	if err != nil {
+		t.Fatalf("RegisterScalableTarget: %v", err)
+	}
+	arn := reg.ScalableTargetARN
+	tags := func() map[string]string {
+		t.Helper()
+		out, err := client.ListTagsForResource(ctx, &aas.ListTagsForResourceInput{ResourceARN: arn})
+		if err != nil {
+			t.Fatalf("ListTagsForResource: %v", err)
+		}
+		return out.Tags
+	}
+	if got := tags(); len(got) != 1 || got["Project"] != "selfhost" {
+		t.Errorf("tags after register = %v, want map[Project:selfhost]", got)
+	}
+	if _, err := client.TagResource(ctx, &aas.TagResourceInput{
+		ResourceARN: arn, Tags: map[string]string{"Env": "test", "Team": "infra"},
+	}); err != nil {
+		t.Fatalf("TagResource: %v", err)
+	}
+	if _, err := client.UntagResource(ctx, &aas.UntagResourceInput{
+		ResourceARN: arn, TagKeys: []string{"Project"},
+	}); err != nil {
+		t.Fatalf("UntagResource: %v", err)
+	}
+	if got := tags(); len(got) != 2 || got["Env"] != "test" || got["Team"] != "infra" {
+		t.Errorf("tags after tag/untag = %v, want map[Env:test Team:infra]", got)
+	}
+
+	_, err = client.ListTagsForResource(ctx, &aas.ListTagsForResourceInput{
+		ResourceARN: aws.String(aws.ToString(arn) + "-missing"),
+	})
+	var notFound *aastypes.ResourceNotFoundException
+	if !errors.As(err, &notFound) {
+		t.Errorf("ListTagsForResource on an unknown ARN: got %v, want ResourceNotFoundException", err)
+	}
+}

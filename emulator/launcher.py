@@ -1,0 +1,228 @@
+"""Start a moto server with small fixes for gaps that Terraform trips over.
+
+Usage: python3 launcher.py PORT
+
+The Go package selfhost/emulator embeds this file and runs it; it is not
+meant to be run by hand (though it works: it serves on 127.0.0.1:PORT).
+
+Every patch below is a small function that fixes one known gap of moto 5.2.x
+as seen by the Terraform AWS provider 5.x. A patch checks that the moto
+internals it relies on exist and raises PatchError naming itself if they do
+not, so a moto upgrade that changes them fails at startup instead of
+silently serving wrong answers. The patches make the emulator behave like
+AWS; they never relax what the stacks ask for.
+"""
+
+import json
+import sys
+
+
+class PatchError(RuntimeError):
+    pass
+
+
+def _need(obj, *names, patch):
+    """Fail loudly when moto no longer has the attributes a patch relies on."""
+    for name in names:
+        if not hasattr(obj, name):
+            raise PatchError(
+                f"patch {patch}: moto internals changed, "
+                f"{getattr(obj, '__name__', obj)!r} has no attribute {name!r}"
+            )
+
+
+def patch_s3_delete_marker_dispose():
+    """S3: deleting delete markers must not crash.
+
+    moto disposes every version of a key when it drops the key (see
+    _VersionedKeyStore.pop), but FakeDeleteMarker has no dispose(). That
+    happens when versions are deleted by id from a bucket whose versioning
+    is Suspended -- which is exactly what Terraform does when it destroys
+    aws_s3_bucket_versioning and then empties a force_destroy bucket -- and
+    fails with "'FakeDeleteMarker' object has no attribute 'dispose'".
+    A delete marker holds no data (no temporary file), so disposing of it
+    is a no-op.
+    """
+    from moto.s3 import models
+
+    _need(models, "FakeDeleteMarker", "FakeKey", patch="s3_delete_marker_dispose")
+    _need(models.FakeKey, "dispose", patch="s3_delete_marker_dispose")
+    if not hasattr(models.FakeDeleteMarker, "dispose"):
+
+        def dispose(self, garbage=False):
+            pass
+
+        models.FakeDeleteMarker.dispose = dispose
+
+
+def patch_appautoscaling_tagging():
+    """Application Auto Scaling: ListTagsForResource, TagResource, UntagResource.
+
+    moto 5.2.1 does not implement them, and the AWS provider reads a scalable
+    target's tags right after RegisterScalableTarget, so aws_appautoscaling_target
+    cannot be created. Tags live on the scalable target (as on AWS: only
+    scalable targets can be tagged, and tags go away with the target);
+    RegisterScalableTarget's Tags parameter is honoured too.
+    """
+    from moto.applicationautoscaling import responses
+    from moto.core.exceptions import JsonRESTError
+
+    cls = responses.ApplicationAutoScalingResponse
+    _need(
+        cls,
+        "register_scalable_target",
+        "applicationautoscaling_backend",
+        "_get_param",
+        patch="appautoscaling_tagging",
+    )
+    for op in ("list_tags_for_resource", "tag_resource", "untag_resource"):
+        if hasattr(cls, op):
+            raise PatchError(
+                f"patch appautoscaling_tagging: moto now implements {op}; "
+                "remove this patch"
+            )
+
+    def find_target(self, arn):
+        backend = self.applicationautoscaling_backend
+        for by_resource in backend.targets.values():
+            for target in by_resource.values():
+                if target.arn == arn:
+                    if not hasattr(target, "selfhost_tags"):
+                        target.selfhost_tags = {}
+                    return target
+        raise JsonRESTError(
+            "ResourceNotFoundException",
+            f"No scalable target found for ARN {arn}",
+        )
+
+    def list_tags_for_resource(self):
+        target = find_target(self, self._get_param("ResourceARN"))
+        return json.dumps({"Tags": target.selfhost_tags})
+
+    def tag_resource(self):
+        target = find_target(self, self._get_param("ResourceARN"))
+        target.selfhost_tags.update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self):
+        target = find_target(self, self._get_param("ResourceARN"))
+        for key in self._get_param("TagKeys") or []:
+            target.selfhost_tags.pop(key, None)
+        return json.dumps({})
+
+    original_register = cls.register_scalable_target
+
+    def register_scalable_target(self):
+        body = original_register(self)
+        tags = self._get_param("Tags")
+        if tags:
+            arn = json.loads(body)["ScalableTargetARN"]
+            find_target(self, arn).selfhost_tags.update(tags)
+        return body
+
+    cls.list_tags_for_resource = list_tags_for_resource
+    cls.tag_resource = tag_resource
+    cls.untag_resource = untag_resource
+    cls.register_scalable_target = register_scalable_target
+
+
+# ECS service fields moto's CreateService ignores, with the Service attribute
+# moto's response serializer reads them from (camelCase -> snake_case).
+_ECS_SERVICE_FIELDS = {
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
+    "deploymentConfiguration": "deployment_configuration",
+}
+
+
+def patch_ecs_service_fields():
+    """ECS: keep healthCheckGracePeriodSeconds, availabilityZoneRebalancing
+    and deploymentConfiguration on services.
+
+    moto's CreateService drops them, so DescribeServices never returns them
+    and Terraform sees permanent drift on aws_ecs_service. They are stored
+    on the Service object, where moto's serializer picks them up for
+    CreateService, DescribeServices and UpdateService. UpdateService already
+    stores any parameter it is given under its snake_case name, so changes
+    arrive there; deploymentConfiguration is merged (AWS keeps the parts an
+    update leaves out). When no deploymentConfiguration is given, AWS
+    defaults apply: maximumPercent 200 and minimumHealthyPercent 100
+    (DAEMON services: 100 and 0), circuit breaker disabled.
+    """
+    from moto.ecs import models, responses
+
+    cls = responses.EC2ContainerServiceResponse
+    _need(cls, "create_service", "update_service", "_get_param", patch="ecs_service_fields")
+    _need(models.EC2ContainerServiceBackend, "update_service", patch="ecs_service_fields")
+
+    def defaults(scheduling_strategy):
+        daemon = scheduling_strategy == "DAEMON"
+        return {
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+            "maximumPercent": 100 if daemon else 200,
+            "minimumHealthyPercent": 0 if daemon else 100,
+        }
+
+    original_create = cls.create_service
+
+    def create_service(self):
+        result = original_create(self)
+        service = result.result["service"]
+        for param, attr in _ECS_SERVICE_FIELDS.items():
+            value = self._get_param(param)
+            if param == "deploymentConfiguration":
+                merged = defaults(service.scheduling_strategy)
+                merged.update(value or {})
+                value = merged
+            if value is not None:
+                setattr(service, attr, value)
+        return result
+
+    original_update = models.EC2ContainerServiceBackend.update_service
+
+    def update_service(self, service_properties):
+        # Merge a partial deploymentConfiguration into the stored one
+        # instead of replacing it wholesale.
+        new = service_properties.get("deployment_configuration")
+        if new is not None:
+            cluster = service_properties.get("cluster", "default")
+            name = service_properties["service"].split("/")[-1]
+            current = getattr(
+                self._get_service(cluster, name), "deployment_configuration", None
+            )
+            if current:
+                merged = dict(current)
+                merged.update(new)
+                service_properties["deployment_configuration"] = merged
+        return original_update(self, service_properties)
+
+    cls.create_service = create_service
+    models.EC2ContainerServiceBackend.update_service = update_service
+
+
+PATCHES = [
+    patch_s3_delete_marker_dispose,
+    patch_appautoscaling_tagging,
+    patch_ecs_service_fields,
+]
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: launcher.py PORT")
+    port = sys.argv[1]
+    for patch in PATCHES:
+        patch()
+    print(
+        "selfhost emulator: applied patches: "
+        + ", ".join(p.__name__ for p in PATCHES),
+        flush=True,
+    )
+    from moto.server import main as moto_main
+
+    # Loopback only, always.
+    moto_main(["--host", "127.0.0.1", "--port", port])
+
+
+if __name__ == "__main__":
+    main()
