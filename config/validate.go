@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"selfhost/internal/netplan"
@@ -67,7 +68,13 @@ func validate(c *Config) []Problem {
 		bad("region", "%q is not an AWS region name; want e.g. us-east-1, eu-west-2", c.Region)
 		regionOK = false
 	}
-	for k, v := range c.Tags {
+	tagKeys := make([]string, 0, len(c.Tags))
+	for k := range c.Tags {
+		tagKeys = append(tagKeys, k)
+	}
+	sort.Strings(tagKeys)
+	for _, k := range tagKeys {
+		v := c.Tags[k]
 		switch {
 		case k == "" || len(k) > 128:
 			bad("tags."+k, "tag keys must be 1-128 characters")

@@ -10,6 +10,7 @@ package network
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -243,7 +244,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	out.EndpointSecurityGroupID = esg.Id()
 	for _, svc := range p.InterfaceEndpoints {
-		vpcendpoint.NewVpcEndpoint(c, jsii.String("endpoint-"+svc), &vpcendpoint.VpcEndpointConfig{
+		vpcendpoint.NewVpcEndpoint(c, jsii.String("endpoint-"+strings.ReplaceAll(svc, ".", "-")), &vpcendpoint.VpcEndpointConfig{
 			VpcId:             v.Id(),
 			ServiceName:       jsii.String(fmt.Sprintf("com.amazonaws.%s.%s", p.Region, svc)),
 			VpcEndpointType:   jsii.String("Interface"),

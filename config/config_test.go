@@ -1,0 +1,133 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const valid = `name: prod
+region: us-east-1
+state:
+  bucket: my-state-bucket
+`
+
+func TestDefaultsFillAMinimalFile(t *testing.T) {
+	c, err := Parse("environments/prod.yaml", []byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Production || c.Network.NAT != NATOnePerAZ || c.State.Locking != LockFile || c.Network.FlowLogRetentionDays != 365 {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if got := strings.Join(c.AZNames(), ","); got != "us-east-1a,us-east-1b,us-east-1c" {
+		t.Errorf("AZNames = %s", got)
+	}
+	if got := c.StateKey(c.StackName("network")); got != "selfhost/prod-network.tfstate" {
+		t.Errorf("StateKey = %s", got)
+	}
+}
+
+func TestSingleNATOutsideProductionWarns(t *testing.T) {
+	c, err := Parse("e/dev.yaml", []byte("name: dev\nproduction: false\nregion: eu-west-1\nnetwork: {nat: single}\nstate: {bucket: b-dev}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], `network.nat: "single" routes every AZ through one NAT gateway`) {
+		t.Errorf("warnings = %q", c.Warnings)
+	}
+}
+
+// Each broken file gives exactly these problems (in order).
+func TestBadConfigs(t *testing.T) {
+	cases := []struct {
+		name, file string
+		want       []string
+	}{
+		{"empty file", "", []string{"f/prod.yaml: file is empty; want a YAML or JSON mapping with at least name, region and state.bucket"}},
+		{"not a mapping", "- a\n- b\n", []string{"f/prod.yaml: top level must be a mapping (key: value), not a list"}},
+		{"syntax", "name: [prod\n", []string{"f/prod.yaml: not valid YAML/JSON: line 1: did not find expected ',' or ']'"}},
+		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws"}},
+		{"unknown nested field", valid + "network:\n  nat_strategy: single\n", []string{"f/prod.yaml: network.nat_strategy: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets"}},
+		{"wrong type", valid + "availability_zones:\n  count: three\n", []string{`f/prod.yaml: availability_zones.count: must be a whole number, not the string "three"`}},
+		{"empty region", "name: prod\nregion: ''\nstate: {bucket: my-state-bucket}\n", []string{"f/prod.yaml: region: is required; want an AWS region such as us-east-1"}},
+		{"cidr does not parse", valid + "network: {vpc_cidr: 10.0.0.0/33}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/33" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`}},
+		{"cidr too big", valid + "network: {vpc_cidr: 10.0.0.0/8}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/8" has prefix /8; AWS VPCs must be /16 to /24`}},
+		{"cidr too small", valid + "network: {vpc_cidr: 10.0.0.0/26}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/26" has prefix /26; AWS VPCs must be /16 to /24`}},
+		{"one AZ in production", valid + "availability_zones: {count: 1}\n", []string{"f/prod.yaml: availability_zones.count: 1 is out of range; want 2 to 6 (at least 2 in production for HA)"}},
+		{"seven AZs", valid + "availability_zones: {count: 7}\n", []string{"f/prod.yaml: availability_zones.count: 7 is out of range; want 2 to 6 (at least 2 in production for HA)"}},
+		{"duplicate AZ", valid + "availability_zones: {names: [us-east-1a, us-east-1a]}\n", []string{`f/prod.yaml: availability_zones.names[1]: "us-east-1a" is listed twice; each AZ once`}},
+		{"AZ of another region", valid + "availability_zones: {names: [us-east-1a, us-west-2b]}\n", []string{`f/prod.yaml: availability_zones.names[1]: "us-west-2b" is not an availability zone of us-east-1 (want us-east-1 followed by one letter, e.g. us-east-1a)`}},
+		{"plan does not fit", valid + "network: {vpc_cidr: 10.0.0.0/24}\n", []string{"f/prod.yaml: network.subnets: the subnet plan does not fit 10.0.0.0/24: public subnets would be /29 in a /24 VPC; AWS subnets must be /16 to /28"}},
+		{"AZ beyond slots", valid + "availability_zones: {names: [us-east-1a, us-east-1e]}\nnetwork: {subnets: {az_slots: 4, private_newbits: 3, public_newbits: 4, database_newbits: 4}}\n", []string{"f/prod.yaml: availability_zones: us-east-1e is zone letter 5 but the subnet plan has only 4 AZ slots (a-d); raise network.subnets.az_slots"}},
+		{"unknown NAT", valid + "network: {nat: two}\n", []string{`f/prod.yaml: network.nat: "two" is not a NAT strategy; want one of one_per_az, single, none`}},
+		{"single NAT in production", valid + "network: {nat: single}\n", []string{`f/prod.yaml: network.nat: "single" is not allowed in production; want "one_per_az" (one NAT gateway per AZ)`}},
+		{"bad retention", valid + "network: {flow_log_retention_days: 10}\n", []string{"f/prod.yaml: network.flow_log_retention_days: 10 is not a CloudWatch retention; want one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"}},
+		{"bad endpoint name", valid + "network: {interface_endpoints: [ECR API]}\n", []string{`f/prod.yaml: network.interface_endpoints[0]: "ECR API" is not an AWS service endpoint name; want e.g. ecr.api, logs, sts`}},
+		{"missing bucket", "name: prod\nregion: us-east-1\n", []string{"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>"}},
+		{"dynamodb without table", valid + "  locking: dynamodb\n", []string{`f/prod.yaml: state.dynamodb_table: "" is not a DynamoDB table name; want 3-255 of A-Z, a-z, 0-9, '_', '-', '.' (required with locking: dynamodb)`}},
+		{"endpoint in production", valid + "aws: {endpoint: 'http://127.0.0.1:5000'}\n", []string{"f/prod.yaml: aws.endpoint: is set but this is a production environment; endpoints are for emulators (set production: false)"}},
+		{"name differs from file", "name: staging\nregion: us-east-1\nstate: {bucket: my-state-bucket}\n", []string{`f/prod.yaml: name: "staging" differs from the file name "prod.yaml"; they must match`}},
+		{"every problem at once", "name: prod\nregion: mars-1\nnetwork: {nat: two, vpc_cidr: x}\n", []string{
+			`f/prod.yaml: region: "mars-1" is not an AWS region name; want e.g. us-east-1, eu-west-2`,
+			`f/prod.yaml: network.vpc_cidr: "x" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`,
+			`f/prod.yaml: network.nat: "two" is not a NAT strategy; want one of one_per_az, single, none`,
+			"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>",
+		}},
+		{"several unknown keys at once", valid + "foo: 1\nnetwork: {bar: 2}\n", []string{
+			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws",
+			"f/prod.yaml: network.bar: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("f/prod.yaml", []byte(tc.file))
+			if err == nil {
+				t.Fatalf("accepted: %+v", c)
+			}
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T %v is not a *config.Error", err, err)
+			}
+			var got []string
+			for _, p := range ce.Problems {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestLoadDirReportsEveryFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: a\nregion: x\nstate: {bucket: bucket-a}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: b\nregion: us-east-1\n"), 0o644)
+	_, err := LoadDir(dir, nil)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"a.yaml: region:", "b.yaml: state.bucket:", "2 problem(s)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, err := LoadDir(dir, []string{"c"}); err == nil || !strings.Contains(err.Error(), `environment "c" not found`) {
+		t.Errorf("unknown env: %v", err)
+	}
+}
+
+func TestReferenceEnvironmentsLoad(t *testing.T) {
+	cfgs, err := LoadDir("../environments", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfgs) != 2 || cfgs[0].Name != "local" || cfgs[1].Name != "production" {
+		t.Fatalf("got %d environments", len(cfgs))
+	}
+	if len(cfgs[1].AZNames()) != 3 || !cfgs[1].Production {
+		t.Errorf("production: %v AZs, production=%v", cfgs[1].AZNames(), cfgs[1].Production)
+	}
+}

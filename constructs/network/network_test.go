@@ -1,0 +1,238 @@
+package network
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/constructs/internal/testutil"
+	"selfhost/internal/netplan"
+	"selfhost/internal/synth"
+)
+
+func TestMain(m *testing.M) {
+	synth.SilenceNodeBanner()
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+func props(nat string) Props {
+	return Props{
+		Name: "selfhost-test", Region: "us-east-1", VPCCIDR: "10.0.0.0/16",
+		AZs:                  []string{"us-east-1c", "us-east-1a", "us-east-1b"},
+		Layout:               netplan.Layout{Slots: 8, NewBits: map[netplan.Tier]int{netplan.Private: 4, netplan.Public: 5, netplan.Database: 5}},
+		NAT:                  nat,
+		InterfaceEndpoints:   []string{"ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager"},
+		FlowLogRetentionDays: 90,
+	}
+}
+
+func synthNetwork(t *testing.T, p Props) (string, testutil.Doc) {
+	t.Helper()
+	return testutil.Synth(t, func(st cdktf.TerraformStack) {
+		if _, err := New(st, "network", p); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// find returns the single resource of typ whose logical id contains key.
+func find(t *testing.T, d testutil.Doc, typ, key string) map[string]any {
+	t.Helper()
+	var hit map[string]any
+	for id, r := range d.Of(typ) {
+		if strings.Contains(id, key) {
+			if hit != nil {
+				t.Fatalf("%s: more than one id contains %q", typ, key)
+			}
+			hit = r
+		}
+	}
+	if hit == nil {
+		t.Fatalf("%s: no id contains %q", typ, key)
+	}
+	return hit
+}
+
+func TestTieredNetworkWithNATPerAZ(t *testing.T) {
+	out, d := synthNetwork(t, props(NATOnePerAZ))
+
+	if !testutil.Has(out, "aws_vpc", map[string]any{"cidr_block": "10.0.0.0/16", "enable_dns_support": true, "enable_dns_hostnames": true}) {
+		t.Error("VPC without DNS support and hostnames")
+	}
+	if n := d.Count("aws_subnet"); n != 9 {
+		t.Errorf("%d subnets, want 9 (3 tiers x 3 AZs)", n)
+	}
+	wantCIDR := map[string]string{
+		"private-us-east-1a": "10.0.0.0/20", "private-us-east-1c": "10.0.32.0/20",
+		"public-us-east-1b": "10.0.136.0/21", "database-us-east-1c": "10.0.208.0/21",
+	}
+	for key, cidr := range wantCIDR {
+		s := find(t, d, "aws_subnet", key)
+		if s["cidr_block"] != cidr {
+			t.Errorf("%s cidr %v, want %s", key, s["cidr_block"], cidr)
+		}
+	}
+	for id, s := range d.Of("aws_subnet") {
+		if s["map_public_ip_on_launch"] != false {
+			t.Errorf("subnet %s maps public IPs", id)
+		}
+	}
+
+	// One EIP + NAT per AZ, each in that AZ's public subnet; each private
+	// route table routes to its own AZ's NAT.
+	if d.Count("aws_nat_gateway") != 3 || d.Count("aws_eip") != 3 {
+		t.Errorf("%d NATs, %d EIPs; want 3 each", d.Count("aws_nat_gateway"), d.Count("aws_eip"))
+	}
+	for _, az := range []string{"us-east-1a", "us-east-1b", "us-east-1c"} {
+		nat := find(t, d, "aws_nat_gateway", "nat-"+az)
+		if !strings.Contains(fmt.Sprint(nat["subnet_id"]), "public-"+az) {
+			t.Errorf("NAT of %s is in %v", az, nat["subnet_id"])
+		}
+		r := find(t, d, "aws_route", "private-default-"+az)
+		if r["destination_cidr_block"] != "0.0.0.0/0" || !strings.Contains(fmt.Sprint(r["nat_gateway_id"]), "nat-"+az) {
+			t.Errorf("private route of %s: %v", az, r)
+		}
+	}
+
+	// Database route tables have no route at all besides local: no aws_route
+	// and no inline route references them.
+	for id, r := range d.Of("aws_route") {
+		if strings.Contains(fmt.Sprint(r["route_table_id"]), "database-rt") {
+			t.Errorf("route %s targets a database route table", id)
+		}
+	}
+	for id, rt := range d.Of("aws_route_table") {
+		if _, inline := rt["route"]; inline {
+			t.Errorf("route table %s has inline routes", id)
+		}
+	}
+
+	// S3 gateway endpoint associated with all 3 private and 3 database route tables.
+	assoc := d.Of("aws_vpc_endpoint_route_table_association")
+	var tables []string
+	for _, a := range assoc {
+		tables = append(tables, fmt.Sprint(a["route_table_id"]))
+	}
+	joined := strings.Join(tables, " ")
+	if len(assoc) != 6 || strings.Count(joined, "private-rt") != 3 || strings.Count(joined, "database-rt") != 3 {
+		t.Errorf("S3 endpoint associations: %v", tables)
+	}
+	if !testutil.Has(out, "aws_vpc_endpoint", map[string]any{"service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Gateway"}) {
+		t.Error("no S3 gateway endpoint")
+	}
+
+	// Interface endpoints: private subnets, private DNS, SG with 443 from the VPC only.
+	for _, svc := range props(NATOnePerAZ).InterfaceEndpoints {
+		e := find(t, d, "aws_vpc_endpoint", "endpoint-"+strings.ReplaceAll(svc, ".", "-")+"_")
+		if e["service_name"] != "com.amazonaws.us-east-1."+svc || e["vpc_endpoint_type"] != "Interface" || e["private_dns_enabled"] != true {
+			t.Errorf("endpoint %s: %v", svc, e)
+		}
+		if subs := fmt.Sprint(e["subnet_ids"]); strings.Count(subs, "private-us-east-1") != 3 {
+			t.Errorf("endpoint %s subnets %s", svc, subs)
+		}
+	}
+	ingress := d.Of("aws_vpc_security_group_ingress_rule")
+	if len(ingress) != 1 {
+		t.Fatalf("%d ingress rules, want 1", len(ingress))
+	}
+	for _, r := range ingress {
+		if r["cidr_ipv4"] != "10.0.0.0/16" || r["from_port"] != 443.0 || r["to_port"] != 443.0 || r["ip_protocol"] != "tcp" {
+			t.Errorf("endpoint ingress %v", r)
+		}
+	}
+	if d.Count("aws_vpc_security_group_egress_rule") != 0 {
+		t.Error("endpoint SG has egress rules")
+	}
+
+	// Default SG managed with no rules.
+	for _, sg := range d.Of("aws_default_security_group") {
+		if _, ok := sg["ingress"]; ok {
+			t.Error("default SG has ingress")
+		}
+		if _, ok := sg["egress"]; ok {
+			t.Error("default SG has egress")
+		}
+	}
+	if d.Count("aws_default_security_group") != 1 {
+		t.Error("default SG not managed")
+	}
+
+	// Flow logs of all traffic to a log group with retention.
+	if !testutil.Has(out, "aws_flow_log", map[string]any{"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"}) ||
+		!testutil.Has(out, "aws_cloudwatch_log_group", map[string]any{"retention_in_days": 90}) {
+		t.Error("flow logs or their retention missing")
+	}
+	for _, p := range d.Of("aws_iam_role_policy") {
+		if pol := fmt.Sprint(p["policy"]); strings.Contains(pol, `"*"`) || !strings.Contains(pol, "aws_cloudwatch_log_group") {
+			t.Errorf("flow log policy is not scoped to its log group: %s", pol)
+		}
+	}
+	if d.Count("aws_db_subnet_group") != 1 {
+		t.Error("no DB subnet group")
+	}
+}
+
+func TestSingleAndNoNAT(t *testing.T) {
+	_, d := synthNetwork(t, props(NATSingle))
+	if d.Count("aws_nat_gateway") != 1 {
+		t.Errorf("single: %d NATs", d.Count("aws_nat_gateway"))
+	}
+	for _, az := range []string{"us-east-1a", "us-east-1b", "us-east-1c"} {
+		r := find(t, d, "aws_route", "private-default-"+az)
+		if !strings.Contains(fmt.Sprint(r["nat_gateway_id"]), "nat-us-east-1a") {
+			t.Errorf("single: %s routes to %v", az, r["nat_gateway_id"])
+		}
+	}
+
+	_, d = synthNetwork(t, props(NATNone))
+	if d.Count("aws_nat_gateway") != 0 || d.Count("aws_eip") != 0 {
+		t.Error("none: NAT resources exist")
+	}
+	if d.Count("aws_route") != 1 { // only the public default route
+		t.Errorf("none: %d routes, want only the public one", d.Count("aws_route"))
+	}
+}
+
+// Logical ids are keyed by AZ: adding an AZ keeps every existing id and value.
+func TestAddingAnAZOnlyAdds(t *testing.T) {
+	p := props(NATOnePerAZ)
+	p.AZs = []string{"us-east-1a", "us-east-1c"}
+	_, before := synthNetwork(t, p)
+	p.AZs = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+	_, after := synthNetwork(t, p)
+	for _, typ := range []string{"aws_subnet", "aws_route_table", "aws_nat_gateway", "aws_eip", "aws_route", "aws_route_table_association"} {
+		for id, r := range before.Of(typ) {
+			a, ok := after.Of(typ)[id]
+			if !ok {
+				t.Errorf("%s.%s disappeared", typ, id)
+				continue
+			}
+			if fmt.Sprint(a) != fmt.Sprint(r) {
+				t.Errorf("%s.%s changed:\n%v\n%v", typ, id, r, a)
+			}
+		}
+		if len(after.Of(typ)) <= len(before.Of(typ)) {
+			t.Errorf("%s: nothing added", typ)
+		}
+	}
+}
+
+func TestRejectsBadProps(t *testing.T) {
+	for _, p := range []Props{
+		func() Props { p := props("two"); return p }(),
+		func() Props { p := props(NATOnePerAZ); p.AZs = []string{"eu-west-1a"}; return p }(),
+		func() Props { p := props(NATOnePerAZ); p.VPCCIDR = "10.0.0.0/24"; return p }(),
+	} {
+		testutil.Synth(t, func(st cdktf.TerraformStack) {
+			if _, err := New(st, "network", p); err == nil {
+				t.Errorf("accepted %+v", p)
+			}
+		})
+	}
+}
