@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
@@ -20,7 +19,7 @@ import (
 func main() {
 	synth.SilenceNodeBanner()
 	code := run(os.Getenv, os.Stderr)
-	jsii.Close()
+	synth.Close()
 	os.Exit(code)
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/constructs/internal/testutil"
@@ -16,7 +15,7 @@ import (
 func TestMain(m *testing.M) {
 	synth.SilenceNodeBanner()
 	code := m.Run()
-	jsii.Close()
+	synth.Close()
 	os.Exit(code)
 }
 

@@ -118,3 +118,17 @@ func replaceDir(src, dst string) error {
 	}
 	return nil
 }
+
+// Close shuts the jsii kernel down; call it last, right before exiting.
+//
+// jsii-runtime-go 1.112 waits for its Node child from two goroutines; the
+// loser of that race prints a spurious "Runtime process exited abnormally:
+// waitid: no child processes" after a clean exit (the cdktf CLI shows it as
+// an ERROR). Our output is complete by now, so stderr is pointed at the null
+// device for the shutdown and not restored.
+func Close() {
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = null
+	}
+	jsii.Close()
+}
