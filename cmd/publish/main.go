@@ -1,0 +1,276 @@
+// Command publish builds the service's image from local code, pushes it to the
+// environment's ECR repository and prints its digest, which the service stack
+// pins (repository@sha256:...) so every task runs the same immutable image.
+//
+//	go run ./cmd/publish --env production               # build, push, print the digest
+//	go run ./cmd/publish --env production --write-config  # ... and set service.image.digest
+//
+// The builder is Docker (app/Dockerfile) when a Docker engine answers, else
+// the daemonless Go builder (--builder go forces it). The repository is
+// service.image.repository of environments/<env>.yaml, or <project>-<env>;
+// its URI comes from ECR (DescribeRepositories) and the registry credentials
+// from GetAuthorizationToken. --registry pushes to another registry instead,
+// without calling AWS (plain http only on loopback).
+//
+// stdout gets the digest alone (sha256:...); progress goes to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"selfhost/imagebuild"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var usage usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "publish:", err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "publish:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ error }
+
+// options are the command-line flags.
+type options struct {
+	env, configPath, builder, repository, registry, region, endpoint, tag string
+	pkg, dockerfile, buildContext, platform, base                         string
+	port                                                                  int
+	writeConfig                                                           bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.env, "env", "", "environment name; reads environments/<env>.yaml")
+	fs.StringVar(&o.configPath, "config", "", "environment file (default environments/<env>.yaml)")
+	fs.BoolVar(&o.writeConfig, "write-config", false, "set service.image.digest in the environment file")
+	fs.StringVar(&o.builder, "builder", "auto", "auto (docker if an engine answers, else go), docker or go")
+	fs.StringVar(&o.repository, "repository", "", "ECR repository name (default service.image.repository, else <project>-<env>)")
+	fs.StringVar(&o.registry, "registry", "", "push to this registry (host[:port], http:// only for loopback) instead of ECR; no AWS calls")
+	fs.StringVar(&o.region, "region", "", "AWS region (default the environment's region, else AWS_REGION)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "ECR API endpoint, e.g. an emulator (default aws.endpoint of the environment, else AWS_ENDPOINT_URL)")
+	fs.StringVar(&o.tag, "tag", "", "image tag (default the git commit, with a digest suffix when the tree is dirty)")
+	fs.StringVar(&o.pkg, "package", "./app", "go builder: main package to build")
+	fs.StringVar(&o.dockerfile, "dockerfile", filepath.Join("app", "Dockerfile"), "docker builder: Dockerfile")
+	fs.StringVar(&o.buildContext, "context", ".", "module directory: docker build context, go build directory")
+	fs.StringVar(&o.platform, "platform", "linux/amd64", "target platform os/arch[/variant]")
+	fs.StringVar(&o.base, "base", "", "go builder: base image (default empty, like FROM scratch)")
+	fs.IntVar(&o.port, "port", 8080, "go builder: exposed port")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: go run ./cmd/publish --env ENV [--write-config] [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return o, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	if o.env == "" && o.configPath == "" && o.repository == "" {
+		return o, usageError{errors.New("name the environment (--env) or the repository (--repository)")}
+	}
+	if o.writeConfig && o.env == "" && o.configPath == "" {
+		return o, usageError{errors.New("--write-config needs --env or --config")}
+	}
+	if o.configPath == "" && o.env != "" {
+		o.configPath = filepath.Join(o.buildContext, "environments", o.env+".yaml")
+	}
+	switch o.builder {
+	case "auto", "docker", "go":
+	default:
+		return o, usageError{fmt.Errorf("--builder %q: want auto, docker or go", o.builder)}
+	}
+	if o.tag != "" && !imagebuild.ValidTag(o.tag) {
+		return o, usageError{fmt.Errorf("--tag %q is not a valid image tag", o.tag)}
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+
+	var envFile imagebuild.EnvFile
+	if o.configPath != "" {
+		if envFile, err = imagebuild.ReadEnvFile(o.configPath); err != nil {
+			return fmt.Errorf("environment file: %w", err)
+		}
+	}
+	envName := o.env
+	if envName == "" {
+		envName = envFile.Name
+	}
+	repoName := o.repository
+	if repoName == "" {
+		repoName = envFile.Service.Image.Repository
+	}
+	if repoName == "" {
+		if envName == "" {
+			return usageError{errors.New("no repository: pass --repository or --env")}
+		}
+		repoName = imagebuild.DefaultRepositoryName(envFile.Project, envName)
+	}
+
+	// Where to push, with which credentials: before building, to fail fast.
+	repo, auth, err := target(ctx, o, envFile, repoName, logf)
+	if err != nil {
+		return err
+	}
+
+	platform, err := v1.ParsePlatform(o.platform)
+	if err != nil || platform.OS == "" || platform.Architecture == "" {
+		return usageError{fmt.Errorf("--platform %q: want os/arch[/variant], e.g. linux/amd64", o.platform)}
+	}
+	src, err := imagebuild.GitSource(ctx, o.buildContext)
+	if err != nil {
+		return err
+	}
+	builder, err := chooseBuilder(ctx, o, src, platform, logf)
+	if err != nil {
+		return err
+	}
+	scratch, err := os.MkdirTemp("", "publish-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+
+	logf("building %s (revision %s) with the %s builder for %s", o.pkg, src.Version(), builder.Name(), o.platform)
+	img, err := builder.Build(ctx, scratch)
+	if err != nil {
+		return err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	tag := o.tag
+	if tag == "" {
+		tag = imagebuild.DefaultTag(src, digest)
+	}
+	logf("pushing %s:%s", repo, tag)
+	pinned, err := imagebuild.Push(ctx, img, repo, tag, auth)
+	if err != nil {
+		return err
+	}
+	logf("pushed %s", pinned)
+	fmt.Fprintln(stdout, pinned.DigestStr())
+
+	if o.writeConfig {
+		if err := imagebuild.SetImageDigest(o.configPath, pinned.DigestStr()); err != nil {
+			return fmt.Errorf("writing the digest into the environment file: %w", err)
+		}
+		logf("set service.image.digest in %s", o.configPath)
+		if envFile.Service.Image.URI != "" {
+			logf("note: %s also sets service.image.uri (%s); check which one the service stack uses", o.configPath, envFile.Service.Image.URI)
+		}
+	}
+	return nil
+}
+
+// target resolves the repository to push to and its credentials.
+func target(ctx context.Context, o options, envFile imagebuild.EnvFile, repoName string, logf func(string, ...any)) (name.Repository, authn.Authenticator, error) {
+	if o.registry != "" {
+		repo, err := imagebuild.RegistryRepository(o.registry, repoName)
+		if err != nil {
+			return name.Repository{}, nil, usageError{err}
+		}
+		logf("registry override: pushing to %s without ECR", repo)
+		return repo, authn.Anonymous, nil
+	}
+	region, endpoint := firstNonEmpty(o.region, envFile.Region), firstNonEmpty(o.endpoint, envFile.AWS.Endpoint)
+	client, err := imagebuild.NewECRClient(ctx, region, endpoint)
+	if err != nil {
+		return name.Repository{}, nil, err
+	}
+	repo, err := imagebuild.ECRRepository(ctx, client, repoName)
+	if err != nil {
+		return name.Repository{}, nil, err
+	}
+	host, auth, err := imagebuild.ECRLogin(ctx, client)
+	if err != nil {
+		return name.Repository{}, nil, err
+	}
+	logf("ECR repository %s (logged in to %s)", repo, host)
+	return repo, auth, nil
+}
+
+func chooseBuilder(ctx context.Context, o options, src imagebuild.Source, platform *v1.Platform, logf func(string, ...any)) (imagebuild.Builder, error) {
+	kind := o.builder
+	if kind == "auto" {
+		if err := imagebuild.DockerAvailable(ctx, ""); err != nil {
+			logf("no Docker engine (%v): using the daemonless go builder", err)
+			kind = "go"
+		} else {
+			kind = "docker"
+		}
+	}
+	if kind == "docker" {
+		if o.base != "" {
+			return nil, usageError{errors.New("--base is for the go builder; the docker builder takes its base from the Dockerfile")}
+		}
+		return &imagebuild.DockerBuilder{
+			Context: o.buildContext, Dockerfile: o.dockerfile, Platform: o.platform,
+			BuildArgs: map[string]string{"VERSION": src.Version()},
+			Labels:    src.Labels(),
+		}, nil
+	}
+	b := &imagebuild.GoBuilder{
+		Dir: o.buildContext, Package: o.pkg,
+		OS: platform.OS, Arch: platform.Architecture, Variant: platform.Variant,
+		Port: o.port, Labels: src.Labels(), Version: src.Version(),
+	}
+	if o.base != "" {
+		ref, err := name.ParseReference(o.base)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--base %q: %w", o.base, err)}
+		}
+		base, err := remote.Image(ref, remote.WithContext(ctx), remote.WithPlatform(*platform),
+			remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithTransport(imagebuild.LoopbackOnlyHTTP(remote.DefaultTransport)))
+		if err != nil {
+			return nil, fmt.Errorf("base image %s: %w", o.base, err)
+		}
+		b.Base = base
+	}
+	return b, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}

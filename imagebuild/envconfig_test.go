@@ -1,0 +1,121 @@
+package imagebuild
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const digestA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+func writeEnv(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "production.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestSetImageDigestReplacesOnlyTheValue(t *testing.T) {
+	for _, old := range []string{`""`, `''`, `"sha256:0000"`, `sha256:1111`, `'sha256:2222'`} {
+		before := "# production environment\nname: production\n\n# The service.\nservice:\n    image:\n        repository: \"\"   # this env's repository\n\n        digest: " + old + " # set by cmd/publish\n        tag: v1\n    desired_count: 3\nregion: eu-west-1\n"
+		path := writeEnv(t, before)
+		if err := SetImageDigest(path, digestA); err != nil {
+			t.Fatalf("%s: %v", old, err)
+		}
+		want := strings.Replace(before, "digest: "+old, `digest: "`+digestA+`"`, 1)
+		if got := readFile(t, path); got != want {
+			t.Errorf("%s: got\n%s\nwant\n%s", old, got, want)
+		}
+		f, err := ReadEnvFile(path)
+		if err != nil || f.Service.Image.Digest != digestA || f.Service.Image.Tag != "v1" || f.Region != "eu-west-1" {
+			t.Errorf("%s: read back %+v %v", old, f, err)
+		}
+	}
+}
+
+func TestSetImageDigestCreatesKeys(t *testing.T) {
+	for name, before := range map[string]string{
+		"no service":   "# head comment\nname: staging\nregion: us-east-1 # the region\n",
+		"no image":     "name: staging\nservice:\n  desired_count: 2 # two tasks\n",
+		"null image":   "name: staging\nservice:\n  image:\n",
+		"no digest":    "name: staging\nservice:\n  image:\n    tag: v1\n",
+		"null digest":  "name: staging\nservice:\n  image:\n    digest: # fill in\n",
+		"empty file":   "",
+		"only comment": "# nothing yet\n",
+	} {
+		path := writeEnv(t, before)
+		if err := SetImageDigest(path, digestA); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		got := readFile(t, path)
+		f, err := ReadEnvFile(path)
+		if err != nil || f.Service.Image.Digest != digestA {
+			t.Errorf("%s: digest not set: %+v %v\n%s", name, f, err, got)
+		}
+		if !strings.Contains(before, "service") && !strings.HasPrefix(got, before) {
+			t.Errorf("%s: the file was rewritten, not appended to:\n%s", name, got)
+		}
+		for _, keep := range []string{"# head comment", "# the region", "# two tasks", "desired_count: 2", "tag: v1", "name: staging", "# nothing yet"} {
+			if strings.Contains(before, keep) && !strings.Contains(got, keep) {
+				t.Errorf("%s: lost %q:\n%s", name, keep, got)
+			}
+		}
+	}
+}
+
+func TestSetImageDigestErrors(t *testing.T) {
+	for content, want := range map[string]string{
+		"- a\n- b\n":                            "top level is not a mapping",
+		"service: web\n":                        "service is not a mapping",
+		"service:\n  image: [a]\n":              "image is not a mapping",
+		"service:\n  image:\n    digest: [1]\n": "digest is not a scalar",
+		"service: {\n":                          "",
+	} {
+		path := writeEnv(t, content)
+		err := SetImageDigest(path, digestA)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%q: error %v, want one naming the file and %q", content, err, want)
+		}
+		if got := readFile(t, path); got != content {
+			t.Errorf("%q: file changed to %q after an error", content, got)
+		}
+	}
+	path := writeEnv(t, "name: x\n")
+	if err := SetImageDigest(path, "latest"); err == nil || !strings.Contains(err.Error(), "sha256:") {
+		t.Errorf("bad digest: %v", err)
+	}
+	if err := SetImageDigest(filepath.Join(t.TempDir(), "missing.yaml"), digestA); err == nil {
+		t.Error("missing file: want an error")
+	}
+}
+
+func TestSetImageDigestIsAtomicAndKeepsMode(t *testing.T) {
+	path := writeEnv(t, "service:\n  image:\n    digest: \"\"\n")
+	if err := SetImageDigest(path, digestA); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %o, want 0640", fi.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
