@@ -26,6 +26,10 @@ type Config struct {
 	Network           Network           `yaml:"network"`
 	State             State             `yaml:"state"`
 	AWS               AWS               `yaml:"aws"`
+	DNS               DNS               `yaml:"dns"`
+	Registry          Registry          `yaml:"registry"`
+	LoadBalancer      LoadBalancer      `yaml:"load_balancer"`
+	Service           Service           `yaml:"service"`
 
 	// File is the path the environment was loaded from.
 	File string `yaml:"-"`

@@ -7,11 +7,19 @@ import (
 	"testing"
 )
 
-const valid = `name: prod
+// valid is a minimal valid environment; its last mapping is service, so
+// svc can append more service keys.
+var valid = `name: prod
 region: us-east-1
+dns: {domain: example.com}
 state:
   bucket: my-state-bucket
+service:
+  image: {digest: "sha256:` + strings.Repeat("a", 64) + `"}
 `
+
+// svc is valid with more lines of the service mapping (indent them by 2).
+func svc(lines string) string { return valid + lines }
 
 func TestDefaultsFillAMinimalFile(t *testing.T) {
 	c, err := Parse("environments/prod.yaml", []byte(valid))
@@ -30,7 +38,7 @@ func TestDefaultsFillAMinimalFile(t *testing.T) {
 }
 
 func TestSingleNATOutsideProductionWarns(t *testing.T) {
-	c, err := Parse("e/dev.yaml", []byte("name: dev\nproduction: false\nregion: eu-west-1\nnetwork: {nat: single}\nstate: {bucket: b-dev}\n"))
+	c, err := Parse("e/dev.yaml", []byte("name: dev\nproduction: false\nregion: eu-west-1\nnetwork: {nat: single}\nstate: {bucket: b-dev}\ndns: {domain: dev.example.com}\nservice: {image: {tag: v1}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +56,10 @@ func TestBadConfigs(t *testing.T) {
 		{"empty file", "", []string{"f/prod.yaml: file is empty; want a YAML or JSON mapping with at least name, region and state.bucket"}},
 		{"not a mapping", "- a\n- b\n", []string{"f/prod.yaml: top level must be a mapping (key: value), not a list"}},
 		{"syntax", "name: [prod\n", []string{"f/prod.yaml: not valid YAML/JSON: line 1: did not find expected ',' or ']'"}},
-		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws"}},
+		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service"}},
 		{"unknown nested field", valid + "network:\n  nat_strategy: single\n", []string{"f/prod.yaml: network.nat_strategy: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets"}},
 		{"wrong type", valid + "availability_zones:\n  count: three\n", []string{`f/prod.yaml: availability_zones.count: must be a whole number, not the string "three"`}},
-		{"empty region", "name: prod\nregion: ''\nstate: {bucket: my-state-bucket}\n", []string{"f/prod.yaml: region: is required; want an AWS region such as us-east-1"}},
+		{"empty region", strings.Replace(valid, "region: us-east-1", "region: ''", 1), []string{"f/prod.yaml: region: is required; want an AWS region such as us-east-1"}},
 		{"cidr does not parse", valid + "network: {vpc_cidr: 10.0.0.0/33}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/33" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`}},
 		{"cidr too big", valid + "network: {vpc_cidr: 10.0.0.0/8}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/8" has prefix /8; AWS VPCs must be /16 to /24`}},
 		{"cidr too small", valid + "network: {vpc_cidr: 10.0.0.0/26}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/26" has prefix /26; AWS VPCs must be /16 to /24`}},
@@ -65,18 +73,33 @@ func TestBadConfigs(t *testing.T) {
 		{"single NAT in production", valid + "network: {nat: single}\n", []string{`f/prod.yaml: network.nat: "single" is not allowed in production; want "one_per_az" (one NAT gateway per AZ)`}},
 		{"bad retention", valid + "network: {flow_log_retention_days: 10}\n", []string{"f/prod.yaml: network.flow_log_retention_days: 10 is not a CloudWatch retention; want one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"}},
 		{"bad endpoint name", valid + "network: {interface_endpoints: [ECR API]}\n", []string{`f/prod.yaml: network.interface_endpoints[0]: "ECR API" is not an AWS service endpoint name; want e.g. ecr.api, logs, sts`}},
-		{"missing bucket", "name: prod\nregion: us-east-1\n", []string{"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>"}},
-		{"dynamodb without table", valid + "  locking: dynamodb\n", []string{`f/prod.yaml: state.dynamodb_table: "" is not a DynamoDB table name; want 3-255 of A-Z, a-z, 0-9, '_', '-', '.' (required with locking: dynamodb)`}},
+		{"missing bucket", strings.Replace(valid, "  bucket: my-state-bucket\n", "  key_prefix: x\n", 1), []string{"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>"}},
+		{"dynamodb without table", strings.Replace(valid, "  bucket: my-state-bucket\n", "  bucket: my-state-bucket\n  locking: dynamodb\n", 1), []string{`f/prod.yaml: state.dynamodb_table: "" is not a DynamoDB table name; want 3-255 of A-Z, a-z, 0-9, '_', '-', '.' (required with locking: dynamodb)`}},
 		{"endpoint in production", valid + "aws: {endpoint: 'http://127.0.0.1:5000'}\n", []string{"f/prod.yaml: aws.endpoint: is set but this is a production environment; endpoints are for emulators (set production: false)"}},
-		{"name differs from file", "name: staging\nregion: us-east-1\nstate: {bucket: my-state-bucket}\n", []string{`f/prod.yaml: name: "staging" differs from the file name "prod.yaml"; they must match`}},
+		{"name differs from file", strings.Replace(valid, "name: prod", "name: staging", 1), []string{`f/prod.yaml: name: "staging" differs from the file name "prod.yaml"; they must match`}},
+		{"fargate cpu/memory pair", svc("  cpu: 512\n  memory: 512\n"), []string{"f/prod.yaml: service.memory: 512 MiB is not allowed with cpu 512; Fargate allows 1024, 2048, 3072, 4096"}},
+		{"fargate cpu size", svc("  cpu: 300\n"), []string{"f/prod.yaml: service.cpu: 300 is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384"}},
+		{"autoscaling min above max", svc("  autoscaling: {min: 6, max: 4}\n"), []string{"f/prod.yaml: service.autoscaling.max: 4 is below min (6)"}},
+		{"domain syntax", strings.Replace(valid, "domain: example.com", "domain: Example..com", 1), []string{`f/prod.yaml: dns.domain: "Example..com" is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com`}},
+		{"stop timeout above Fargate's limit", svc("  stop_timeout_seconds: 300\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 300 is out of range; Fargate allows 2 to 120 (use 120 for graceful draining)"}},
+		{"stop timeout below 120 in production", svc("  stop_timeout_seconds: 30\n  deregistration_delay_seconds: 30\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 30 is below 120; production needs 120 s for in-flight requests to finish"}},
+		{"plain-text secret in environment", svc("  environment: {DB_PASSWORD: hunter2}\n"), []string{"f/prod.yaml: service.environment.DB_PASSWORD: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets"}},
+		{"plain-text secret value", svc("  secrets: {API_KEY: hunter2}\n"), []string{"f/prod.yaml: service.secrets.API_KEY: is not a Secrets Manager secret or SSM parameter ARN; plain-text secret values are not allowed"}},
+		{"one task in production", svc("  desired_count: 1\n"), []string{"f/prod.yaml: service.desired_count: 1 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)"}},
+		{"cpu target out of range", svc("  autoscaling: {cpu_target: 95}\n"), []string{"f/prod.yaml: service.autoscaling.cpu_target: 95% is out of range; want 10 to 90 (50-60 recommended)"}},
+		{"deletion protection off in production", valid + "load_balancer: {deletion_protection: false}\n", []string{"f/prod.yaml: load_balancer.deletion_protection: is false in a production environment; it must be true (turn it off only for a deliberate teardown, see the README)"}},
+		{"old TLS policy", valid + "load_balancer: {ssl_policy: ELBSecurityPolicy-2016-08}\n", []string{`f/prod.yaml: load_balancer.ssl_policy: "ELBSecurityPolicy-2016-08" is not allowed; want a TLS 1.2+ policy: ` + strings.Join(SSLPolicies, ", ")}},
+		{"bad digest", strings.Replace(valid, "sha256:", "sha1:", 1), []string{`f/prod.yaml: service.image.digest: "sha1:` + strings.Repeat("a", 64) + `" is not an image digest; want sha256: and 64 hex digits`}},
 		{"every problem at once", "name: prod\nregion: mars-1\nnetwork: {nat: two, vpc_cidr: x}\n", []string{
 			`f/prod.yaml: region: "mars-1" is not an AWS region name; want e.g. us-east-1, eu-west-2`,
 			`f/prod.yaml: network.vpc_cidr: "x" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`,
 			`f/prod.yaml: network.nat: "two" is not a NAT strategy; want one of one_per_az, single, none`,
 			"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>",
+			"f/prod.yaml: dns.domain: is required; want the domain serving api.<domain> and app.<domain>, e.g. example.com",
+			"f/prod.yaml: service.image: no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri",
 		}},
 		{"several unknown keys at once", valid + "foo: 1\nnetwork: {bar: 2}\n", []string{
-			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws",
+			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service",
 			"f/prod.yaml: network.bar: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets",
 		}},
 	}
@@ -103,8 +126,8 @@ func TestBadConfigs(t *testing.T) {
 
 func TestLoadDirReportsEveryFile(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: a\nregion: x\nstate: {bucket: bucket-a}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: b\nregion: us-east-1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(strings.Replace(strings.Replace(valid, "name: prod", "name: a", 1), "region: us-east-1", "region: x", 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte(strings.Replace(strings.Replace(valid, "name: prod", "name: b", 1), "state:\n  bucket: my-state-bucket\n", "", 1)), 0o644)
 	_, err := LoadDir(dir, nil)
 	if err == nil {
 		t.Fatal("accepted")

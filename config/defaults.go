@@ -30,14 +30,67 @@ func Defaults() Config {
 		AWS: AWS{
 			MaxRetries: 25, // the AWS provider's own default
 		},
+		Registry: Registry{
+			TagMutability:      "IMMUTABLE", // a tag always means the same image
+			ScanOnPush:         true,
+			UntaggedExpiryDays: 14,
+			KeepTagged:         30,
+		},
+		LoadBalancer: LoadBalancer{
+			DeletionProtection: true,
+			IngressCIDRs:       []string{"0.0.0.0/0"},
+			IngressIPv6CIDRs:   []string{},
+			IdleTimeoutSeconds: 60,
+			SSLPolicy:          "ELBSecurityPolicy-TLS13-1-2-2021-06",
+		},
+		Service: Service{
+			CPU:                        512,
+			Memory:                     1024,
+			Architecture:               "X86_64",
+			ContainerPort:              8080,
+			DesiredCount:               2,
+			HealthCommand:              []string{"CMD", "/app", "-healthcheck"},
+			StopTimeoutSeconds:         120, // Fargate's maximum; the seeds ask for at least 120
+			DeregistrationDelaySeconds: 120,
+			LogRetentionDays:           90,
+			HealthCheck: HealthCheck{
+				Path:               "/api/status",
+				IntervalSeconds:    15,
+				TimeoutSeconds:     5,
+				HealthyThreshold:   2,
+				UnhealthyThreshold: 3,
+				Matcher:            "200",
+				GracePeriodSeconds: 120,
+			},
+			Stickiness: Stickiness{DurationSeconds: 86400},
+			Autoscaling: Autoscaling{
+				Min:                 2,
+				Max:                 0, // 4 x desired_count
+				CPUTarget:           55,
+				ScaleInCooldownSec:  300,
+				ScaleOutCooldownSec: 60,
+			},
+		},
 	}
 }
+
+// MaxTasksFactor: autoscaling's default maximum is this many times desired_count.
+const MaxTasksFactor = 4
 
 // DefaultAZCount is the number of AZs when the file names neither count nor names.
 const DefaultAZCount = 3
 
 // applyDefaults fills what can only be defaulted after decoding.
 func applyDefaults(c *Config) {
+	if c.DNS.ZoneName == "" {
+		c.DNS.ZoneName = c.DNS.Domain
+	}
+	if c.Service.Autoscaling.Max == 0 {
+		c.Service.Autoscaling.Max = MaxTasksFactor * c.Service.DesiredCount
+	}
+	if c.Service.Image.Repository == "" {
+		c.Service.Image.Repository = c.Project + "-" + c.Name
+	}
 	if c.AvailabilityZones.Count == nil && len(c.AvailabilityZones.Names) == 0 {
 		n := DefaultAZCount
 		c.AvailabilityZones.Count = &n

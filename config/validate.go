@@ -234,6 +234,7 @@ func validate(c *Config) []Problem {
 			bad(fmt.Sprintf("aws.allowed_account_ids[%d]", i), "%q is not a 12-digit AWS account id", id)
 		}
 	}
+	validateService(c, bad, warn)
 	return probs
 }
 

@@ -1,0 +1,313 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+var (
+	reDomainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	reRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
+	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
+	rePolicyARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
+	reSecretARN   = regexp.MustCompile(`^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$`)
+	reDigest      = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	reTag         = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	reEnvName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reSecretish   = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
+	reMatcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
+	reRepoName    = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+)
+
+// SSLPolicies are the HTTPS listener policies allowed: TLS 1.2 or newer only.
+var SSLPolicies = []string{
+	"ELBSecurityPolicy-TLS13-1-2-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+	"ELBSecurityPolicy-TLS13-1-3-2021-06",
+	"ELBSecurityPolicy-TLS-1-2-2017-01",
+	"ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+	"ELBSecurityPolicy-FS-1-2-2019-08",
+	"ELBSecurityPolicy-FS-1-2-Res-2019-08",
+	"ELBSecurityPolicy-FS-1-2-Res-2020-10",
+}
+
+// FargateMemory lists, per CPU size, the memory sizes (MiB) Fargate accepts.
+var FargateMemory = map[int][]int{
+	256:   {512, 1024, 2048},
+	512:   steps(1024, 4096, 1024),
+	1024:  steps(2048, 8192, 1024),
+	2048:  steps(4096, 16384, 1024),
+	4096:  steps(8192, 30720, 1024),
+	8192:  steps(16384, 61440, 4096),
+	16384: steps(32768, 122880, 8192),
+}
+
+func steps(from, to, step int) []int {
+	var out []int
+	for v := from; v <= to; v += step {
+		out = append(out, v)
+	}
+	return out
+}
+
+// Fargate and ECS limits.
+const (
+	MinStopTimeout = 2
+	MaxStopTimeout = 120 // Fargate's maximum
+	ProdStopTimout = 120 // the seeds: at least 120 s to finish in-flight requests
+	MinCPUTarget   = 10
+	MaxCPUTarget   = 90
+	LowCPUTarget   = 50 // the seeds recommend 50-60 %
+	HighCPUTarget  = 60
+)
+
+func validateService(c *Config, bad, warn func(field, format string, a ...any)) {
+	// DNS.
+	d := c.DNS
+	if d.Domain == "" {
+		bad("dns.domain", "is required; want the domain serving api.<domain> and app.<domain>, e.g. example.com")
+	} else if msg := domainProblem(d.Domain); msg != "" {
+		bad("dns.domain", "%q %s", d.Domain, msg)
+	}
+	if d.ZoneName != d.Domain && d.ZoneName != "" {
+		if msg := domainProblem(d.ZoneName); msg != "" {
+			bad("dns.zone_name", "%q %s", d.ZoneName, msg)
+		} else if !strings.HasSuffix(d.Domain, "."+d.ZoneName) {
+			bad("dns.zone_name", "%q does not contain the domain %q; want the domain itself or a parent of it", d.ZoneName, d.Domain)
+		}
+	}
+	if d.RoleARN != "" && !reRoleARN.MatchString(d.RoleARN) {
+		bad("dns.role_arn", "%q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", d.RoleARN)
+	}
+
+	// Registry.
+	r := c.Registry
+	if r.TagMutability != "IMMUTABLE" && r.TagMutability != "MUTABLE" {
+		bad("registry.tag_mutability", "%q is not allowed; want IMMUTABLE or MUTABLE", r.TagMutability)
+	}
+	if r.UntaggedExpiryDays < 1 || r.UntaggedExpiryDays > 3650 {
+		bad("registry.untagged_expiry_days", "%d is out of range; want 1 to 3650", r.UntaggedExpiryDays)
+	}
+	if r.KeepTagged < 1 || r.KeepTagged > 10000 {
+		bad("registry.keep_tagged", "%d is out of range; want 1 to 10000", r.KeepTagged)
+	}
+
+	// Load balancer.
+	lb := c.LoadBalancer
+	if c.Production && !lb.DeletionProtection {
+		bad("load_balancer.deletion_protection", "is false in a production environment; it must be true (turn it off only for a deliberate teardown, see the README)")
+	}
+	if len(lb.IngressCIDRs)+len(lb.IngressIPv6CIDRs) == 0 {
+		bad("load_balancer.ingress_cidrs", "no CIDR may reach the load balancer; give at least one (default 0.0.0.0/0)")
+	}
+	for i, s := range lb.IngressCIDRs {
+		if ip, n, err := net.ParseCIDR(s); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
+			bad(fmt.Sprintf("load_balancer.ingress_cidrs[%d]", i), "%q is not an IPv4 network CIDR such as 203.0.113.0/24", s)
+		}
+	}
+	for i, s := range lb.IngressIPv6CIDRs {
+		if ip, n, err := net.ParseCIDR(s); err != nil || ip.To4() != nil || !ip.Equal(n.IP) {
+			bad(fmt.Sprintf("load_balancer.ingress_ipv6_cidrs[%d]", i), "%q is not an IPv6 network CIDR such as 2001:db8::/32", s)
+		}
+	}
+	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > 4000 {
+		bad("load_balancer.idle_timeout_seconds", "%d is out of range; want 1 to 4000", lb.IdleTimeoutSeconds)
+	}
+	if !containsStr(SSLPolicies, lb.SSLPolicy) {
+		bad("load_balancer.ssl_policy", "%q is not allowed; want a TLS 1.2+ policy: %s", lb.SSLPolicy, strings.Join(SSLPolicies, ", "))
+	}
+	if lb.CertificateARN != "" && !reCertARN.MatchString(lb.CertificateARN) {
+		bad("load_balancer.certificate_arn", "%q is not an ACM certificate ARN", lb.CertificateARN)
+	}
+	if b := lb.AccessLogsBucket; b != "" && (!reBucket.MatchString(b) || strings.Contains(b, "..")) {
+		bad("load_balancer.access_logs_bucket", "%q is not a valid S3 bucket name", b)
+	}
+
+	// Service.
+	s := c.Service
+	img := s.Image
+	switch {
+	case img.URI != "" && (img.Tag != "" || img.Digest != ""):
+		bad("service.image", "give uri, or digest/tag of this environment's repository, not both")
+	case img.URI != "":
+		if strings.ContainsAny(img.URI, " \t\n") || !strings.Contains(img.URI, "/") {
+			bad("service.image.uri", "%q is not an image reference such as registry.example.com/app@sha256:<digest>", img.URI)
+		} else if c.Production && !strings.Contains(img.URI, "@sha256:") {
+			warn("service.image.uri", "is not pinned by digest; tasks may run different images (use <image>@sha256:...)")
+		}
+	case img.Digest == "" && img.Tag == "":
+		bad("service.image", "no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri")
+	}
+	if img.Digest != "" && !reDigest.MatchString(img.Digest) {
+		bad("service.image.digest", "%q is not an image digest; want sha256: and 64 hex digits", img.Digest)
+	}
+	if img.Tag != "" && !reTag.MatchString(img.Tag) {
+		bad("service.image.tag", "%q is not a valid image tag (letters, digits, _ . -; at most 128)", img.Tag)
+	}
+	if img.Tag != "" && img.Digest == "" && c.Production {
+		warn("service.image.tag", "production runs a tag, not a digest; pin it with go run ./cmd/publish --write-config")
+	}
+	if !reRepoName.MatchString(img.Repository) {
+		bad("service.image.repository", "%q is not an ECR repository name (lowercase letters, digits, . _ - and /)", img.Repository)
+	}
+	if mems, ok := FargateMemory[s.CPU]; !ok {
+		bad("service.cpu", "%d is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384", s.CPU)
+	} else if !containsInt(mems, s.Memory) {
+		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, joinInts(mems))
+	}
+	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
+		bad("service.architecture", "%q is not allowed; want X86_64 or ARM64", s.Architecture)
+	}
+	if s.ContainerPort < 1 || s.ContainerPort > 65535 {
+		bad("service.container_port", "%d is out of range; want 1 to 65535", s.ContainerPort)
+	}
+	minTasks := 1
+	if c.Production {
+		minTasks = 2
+	}
+	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= 1000
+	if !desiredOK {
+		bad("service.desired_count", "%d is out of range; want %d to 1000%s", s.DesiredCount, minTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
+	}
+	for _, k := range sortedKeys(s.Environment) {
+		f := "service.environment." + k
+		switch {
+		case !reEnvName.MatchString(k):
+			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
+		case reSecretish.MatchString(k):
+			bad(f, "looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets")
+		}
+		if _, dup := s.Secrets[k]; dup {
+			bad(f, "is also under service.secrets; give each variable once")
+		}
+	}
+	for _, k := range sortedKeys(s.Secrets) {
+		f := "service.secrets." + k
+		if !reEnvName.MatchString(k) {
+			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
+		}
+		if !reSecretARN.MatchString(s.Secrets[k]) {
+			bad(f, "is not a Secrets Manager secret or SSM parameter ARN; plain-text secret values are not allowed")
+		}
+	}
+	if len(s.HealthCommand) < 2 || (s.HealthCommand[0] != "CMD" && s.HealthCommand[0] != "CMD-SHELL") {
+		bad("service.health_command", "want [CMD, <program>, <args>...] or [CMD-SHELL, <command line>]")
+	}
+	switch st := s.StopTimeoutSeconds; {
+	case st < MinStopTimeout || st > MaxStopTimeout:
+		bad("service.stop_timeout_seconds", "%d is out of range; Fargate allows %d to %d (use %d for graceful draining)", st, MinStopTimeout, MaxStopTimeout, ProdStopTimout)
+	case st < ProdStopTimout && c.Production:
+		bad("service.stop_timeout_seconds", "%d is below %d; production needs %d s for in-flight requests to finish", st, ProdStopTimout, ProdStopTimout)
+	case st < ProdStopTimout:
+		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimout)
+	}
+	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > 3600 {
+		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to 3600", dd)
+	} else if dd > s.StopTimeoutSeconds {
+		bad("service.deregistration_delay_seconds", "%d is above stop_timeout_seconds (%d); keep the drain within the stop timeout", dd, s.StopTimeoutSeconds)
+	}
+	if ss := s.SlowStartSeconds; ss != 0 && (ss < 30 || ss > 900) {
+		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
+	}
+	if !containsInt(RetentionDays, s.LogRetentionDays) {
+		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, joinInts(RetentionDays))
+	}
+	for i, a := range s.TaskRolePolicyARNs {
+		if !rePolicyARN.MatchString(a) {
+			bad(fmt.Sprintf("service.task_role_policy_arns[%d]", i), "%q is not an IAM policy ARN", a)
+		}
+	}
+	hc := s.HealthCheck
+	if !strings.HasPrefix(hc.Path, "/") {
+		bad("service.health_check.path", "%q must start with /", hc.Path)
+	}
+	if hc.IntervalSeconds < 5 || hc.IntervalSeconds > 300 {
+		bad("service.health_check.interval_seconds", "%d is out of range; want 5 to 300", hc.IntervalSeconds)
+	}
+	if hc.TimeoutSeconds < 2 || hc.TimeoutSeconds > 120 || hc.TimeoutSeconds >= hc.IntervalSeconds {
+		bad("service.health_check.timeout_seconds", "%d is out of range; want 2 to 120 and below interval_seconds (%d)", hc.TimeoutSeconds, hc.IntervalSeconds)
+	}
+	for _, t := range []struct {
+		f string
+		v int
+	}{{"healthy_threshold", hc.HealthyThreshold}, {"unhealthy_threshold", hc.UnhealthyThreshold}} {
+		if t.v < 2 || t.v > 10 {
+			bad("service.health_check."+t.f, "%d is out of range; want 2 to 10", t.v)
+		}
+	}
+	if !reMatcher.MatchString(hc.Matcher) {
+		bad("service.health_check.matcher", "%q is not an HTTP code list such as 200 or 200-299", hc.Matcher)
+	}
+	if hc.GracePeriodSeconds < 0 || hc.GracePeriodSeconds > 7200 {
+		bad("service.health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
+	}
+	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > 604800 {
+		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to 604800", s.Stickiness.DurationSeconds)
+	}
+	as := s.Autoscaling
+	if as.Min < minTasks {
+		bad("service.autoscaling.min", "%d is below %d%s", as.Min, minTasks, prodNote(c.Production, "at least 2 in production"))
+	}
+	if as.Max < as.Min {
+		bad("service.autoscaling.max", "%d is below min (%d)", as.Max, as.Min)
+	} else if desiredOK && (s.DesiredCount < as.Min || s.DesiredCount > as.Max) {
+		bad("service.desired_count", "%d is outside autoscaling min..max (%d..%d)", s.DesiredCount, as.Min, as.Max)
+	}
+	switch t := as.CPUTarget; {
+	case t < MinCPUTarget || t > MaxCPUTarget:
+		bad("service.autoscaling.cpu_target", "%d%% is out of range; want %d to %d (%d-%d recommended)", t, MinCPUTarget, MaxCPUTarget, LowCPUTarget, HighCPUTarget)
+	case t < LowCPUTarget || t > HighCPUTarget:
+		warn("service.autoscaling.cpu_target", "%d%% is outside the recommended %d-%d%%", t, LowCPUTarget, HighCPUTarget)
+	}
+	if as.RequestsPerTarget < 0 || as.RequestsPerTarget > 1000000 {
+		bad("service.autoscaling.requests_per_target", "%d is out of range; want 0 (off) to 1000000", as.RequestsPerTarget)
+	}
+	for _, t := range []struct {
+		f string
+		v int
+	}{{"scale_in_cooldown_seconds", as.ScaleInCooldownSec}, {"scale_out_cooldown_seconds", as.ScaleOutCooldownSec}} {
+		if t.v < 0 || t.v > 3600 {
+			bad("service.autoscaling."+t.f, "%d is out of range; want 0 to 3600", t.v)
+		}
+	}
+}
+
+// domainProblem describes what is wrong with a domain name, or "".
+func domainProblem(d string) string {
+	if len(d) > 253 || strings.HasSuffix(d, ".") {
+		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+	}
+	for _, l := range labels {
+		if !reDomainLabel.MatchString(l) {
+			return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func containsStr(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
