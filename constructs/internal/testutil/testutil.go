@@ -4,6 +4,8 @@ package testutil
 
 import (
 	"encoding/json"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -44,4 +46,60 @@ func (d Doc) Count(typ string) int { return len(d.Resource[typ]) }
 // Has reports whether cdktf's matcher finds a resource of typ with props.
 func Has(synthesized, typ string, props map[string]any) bool {
 	return *cdktf.Testing_ToHaveResourceWithProperties(jsii.String(synthesized), jsii.String(typ), &props)
+}
+
+// Find returns the single resource of typ whose logical id contains key
+// (logical ids are <construct path>_<id>_<hash>); the test fails unless
+// exactly one matches.
+func Find(t testing.TB, d Doc, typ, key string) map[string]any {
+	t.Helper()
+	var hit map[string]any
+	for id, r := range d.Of(typ) {
+		if strings.Contains(id, key) {
+			if hit != nil {
+				t.Fatalf("%s: more than one id contains %q", typ, key)
+			}
+			hit = r
+		}
+	}
+	if hit == nil {
+		t.Fatalf("%s: no id contains %q (have %v)", typ, key, ids(d.Of(typ)))
+	}
+	return hit
+}
+
+// One returns the only resource of typ; the test fails unless there is exactly one.
+func One(t testing.TB, d Doc, typ string) map[string]any {
+	t.Helper()
+	rs := d.Of(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of %s, want 1 (%v)", len(rs), typ, ids(rs))
+	}
+	for _, r := range rs {
+		return r
+	}
+	return nil
+}
+
+// JSON decodes a JSON string attribute (a policy, container definitions).
+func JSON(t testing.TB, attr any) any {
+	t.Helper()
+	s, ok := attr.(string)
+	if !ok {
+		t.Fatalf("attribute is %T, not a JSON string", attr)
+	}
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("attribute is not JSON: %v\n%s", err, s)
+	}
+	return v
+}
+
+func ids(rs map[string]map[string]any) []string {
+	out := make([]string, 0, len(rs))
+	for id := range rs {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
 }
