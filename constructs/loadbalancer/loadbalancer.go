@@ -1,0 +1,428 @@
+// Package loadbalancer is the service's entry point: an internet-facing
+// Application Load Balancer in the public subnets that redirects HTTP to
+// HTTPS and forwards HTTPS to an IP target group on the container port, and
+// the two security groups of the path:
+//
+//   - the ALB's: 80 and 443 in from the configured CIDRs; out only to the
+//     service security group on the container port;
+//   - the service's (for the ECS tasks): the container port in from the ALB's
+//     security group only; out 443 only, to 0.0.0.0/0, which is how tasks
+//     reach ECR, CloudWatch Logs, Secrets Manager and STS through the
+//     interface endpoints, S3 (image layers) through the gateway endpoint, and
+//     any other HTTPS API through the NAT gateways. Further egress (e.g. the
+//     database port) is added by the construct owning the target, as an
+//     aws_vpc_security_group_egress_rule on ServiceSecurityGroupID.
+//
+// All rules are standalone aws_vpc_security_group_{ingress,egress}_rule
+// resources keyed by meaning (port and CIDR), so changing one CIDR touches
+// one rule. The security groups have no inline rules; Terraform removes the
+// default allow-all egress rule AWS adds to a new group.
+package loadbalancer
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Limits of the props, quoted in validation messages.
+const (
+	MaxIdleTimeout          = 4000
+	MaxDeregistrationDelay  = 3600
+	MinSlowStart            = 30
+	MaxSlowStart            = 900
+	MaxStickinessDuration   = 604800 // 7 days
+	MaxTargetGroupPrefixLen = 6
+)
+
+var (
+	reALBName     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
+	reTGPrefix    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,5}$`)
+	reMatcher     = regexp.MustCompile(`^[1-5][0-9]{2}(?:-[1-5][0-9]{2})?(?:,[1-5][0-9]{2}(?:-[1-5][0-9]{2})?)*$`)
+	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)/.+$`)
+	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	reHealthPath  = regexp.MustCompile(`^/[A-Za-z0-9/._~!$&'()*+,;=:@%-]*$`)
+	reLogsPrefix  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+	ruleIDReplace = strings.NewReplacer(".", "-", ":", "-", "/", "_")
+)
+
+// Props configures the load balancer. Every field is required unless its
+// comment says otherwise; the environment defaults live in config/defaults.go.
+type Props struct {
+	// Name is the ALB's name (1-32 of A-Z, a-z, 0-9, '-', not starting or
+	// ending with '-') and the prefix of the security groups' names.
+	Name string
+	// VPCID is the VPC of the security groups and target group.
+	VPCID *string
+	// PublicSubnetIDs are the ALB's subnets, at least two (in two AZs).
+	PublicSubnetIDs []*string
+	// ContainerPort is the port the service listens on in its task (1-65535):
+	// the target group's port and the only port the ALB may reach.
+	ContainerPort int
+	// IngressIPv4CIDRs may reach the ALB on 80 and 443, e.g. ["0.0.0.0/0"].
+	IngressIPv4CIDRs []string
+	// IngressIPv6CIDRs may reach the ALB on 80 and 443, e.g. ["::/0"]; they
+	// only matter with DualStack. At least one CIDR is required in all.
+	IngressIPv6CIDRs []string
+	// DualStack gives the ALB IPv6 addresses too (ip_address_type dualstack);
+	// the VPC and public subnets must have IPv6 CIDRs.
+	DualStack bool
+	// DeletionProtection stops the ALB from being deleted (by Terraform too).
+	DeletionProtection bool
+	// IdleTimeoutSeconds is the ALB's connection idle timeout (1-4000).
+	IdleTimeoutSeconds int
+	// AccessLogsBucket, when set, turns on access logs to this S3 bucket (its
+	// policy must let the region's ELB account write). Optional.
+	AccessLogsBucket string
+	// AccessLogsPrefix is the key prefix of the access logs (optional, only
+	// with AccessLogsBucket).
+	AccessLogsPrefix string
+	// SSLPolicy is the HTTPS listener's policy, e.g.
+	// ELBSecurityPolicy-TLS13-1-2-2021-06 (must start with ELBSecurityPolicy-).
+	SSLPolicy string
+	// CertificateARN is the HTTPS listener's certificate: pass the certificate
+	// construct's validated ARN so the listener waits for validation.
+	CertificateARN *string
+	// HealthCheck is the target group's health check.
+	HealthCheck HealthCheck
+	// DeregistrationDelaySeconds is how long a deregistering target keeps
+	// in-flight requests (0-3600), e.g. 120.
+	DeregistrationDelaySeconds int
+	// Stickiness configures lb_cookie session stickiness.
+	Stickiness Stickiness
+	// SlowStartSeconds ramps traffic to a new target up over this time
+	// (30-900); 0 disables slow start.
+	SlowStartSeconds int
+	// TargetGroupNamePrefix is the target group's name_prefix (1-6 of A-Z,
+	// a-z, 0-9, '-', not starting with '-'). The target group gets a generated
+	// name so a replacement can be created before the old one is destroyed.
+	TargetGroupNamePrefix string
+}
+
+// HealthCheck is the target group's HTTP health check.
+type HealthCheck struct {
+	// Path is the URL path checked, e.g. /api/status.
+	Path string
+	// IntervalSeconds between checks (5-300).
+	IntervalSeconds int
+	// TimeoutSeconds of one check (2-120, less than IntervalSeconds).
+	TimeoutSeconds int
+	// HealthyThreshold consecutive successes make a target healthy (2-10).
+	HealthyThreshold int
+	// UnhealthyThreshold consecutive failures make a target unhealthy (2-10).
+	UnhealthyThreshold int
+	// Matcher is the HTTP codes counted as success, e.g. "200" or "200-299".
+	Matcher string
+}
+
+// Stickiness is lb_cookie stickiness. Disabled, the target group still gets
+// a stickiness block with enabled = false, so toggling it is an in-place
+// update.
+type Stickiness struct {
+	// Enabled turns stickiness on.
+	Enabled bool
+	// DurationSeconds is the cookie's lifetime (1-604800); required when
+	// Enabled, else optional (kept so re-enabling restores it).
+	DurationSeconds int
+}
+
+// Outputs of the load balancer.
+type Outputs struct {
+	// ALBARN, ALBARNSuffix (app/<name>/<id>, for CloudWatch dimensions),
+	// DNSName and ZoneID (for Route 53 aliases) of the ALB.
+	ALBARN       *string
+	ALBARNSuffix *string
+	DNSName      *string
+	ZoneID       *string
+	// HTTPListenerARN is the port 80 listener (redirects to HTTPS).
+	HTTPListenerARN *string
+	// HTTPSListenerARN is the port 443 listener (forwards to the target group).
+	HTTPSListenerARN *string
+	// HTTPSListener is the HTTPS listener as a dependency: the ECS service
+	// depends on it so its target group is attached to the ALB first.
+	HTTPSListener cdktf.ITerraformDependable
+	// TargetGroupARN and TargetGroupARNSuffix (targetgroup/<name>/<id>).
+	TargetGroupARN       *string
+	TargetGroupARNSuffix *string
+	// RequestCountResourceLabel is "<ALB arn_suffix>/<target group
+	// arn_suffix>", the resource label of ALBRequestCountPerTarget scaling.
+	RequestCountResourceLabel *string
+	// ALBSecurityGroupID is the ALB's security group.
+	ALBSecurityGroupID *string
+	// ServiceSecurityGroupID is the security group for the ECS tasks.
+	ServiceSecurityGroupID *string
+}
+
+// Validate checks the props and names the first bad field.
+func (p Props) Validate() error {
+	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: "+format, a...) }
+	switch {
+	case !reALBName.MatchString(p.Name) || strings.HasPrefix(p.Name, "internal-"):
+		return bad("Name %q is not an ALB name; want 1-32 of A-Z, a-z, 0-9, '-', not starting or ending with '-' nor starting with 'internal-'", p.Name)
+	case p.VPCID == nil:
+		return bad("VPCID is required")
+	case len(p.PublicSubnetIDs) < 2:
+		return bad("PublicSubnetIDs has %d subnets; an ALB needs at least 2 (in different AZs)", len(p.PublicSubnetIDs))
+	case p.ContainerPort < 1 || p.ContainerPort > 65535:
+		return bad("ContainerPort %d is out of range; want 1 to 65535", p.ContainerPort)
+	case len(p.IngressIPv4CIDRs)+len(p.IngressIPv6CIDRs) == 0:
+		return bad("IngressIPv4CIDRs and IngressIPv6CIDRs are both empty; want at least one CIDR (e.g. 0.0.0.0/0)")
+	case p.IdleTimeoutSeconds < 1 || p.IdleTimeoutSeconds > MaxIdleTimeout:
+		return bad("IdleTimeoutSeconds %d is out of range; want 1 to %d", p.IdleTimeoutSeconds, MaxIdleTimeout)
+	case p.AccessLogsBucket != "" && !reS3Bucket.MatchString(p.AccessLogsBucket):
+		return bad("AccessLogsBucket %q is not an S3 bucket name", p.AccessLogsBucket)
+	case p.AccessLogsPrefix != "" && p.AccessLogsBucket == "":
+		return bad("AccessLogsPrefix is set without AccessLogsBucket")
+	case p.AccessLogsPrefix != "" && (!reLogsPrefix.MatchString(p.AccessLogsPrefix) || strings.Contains(strings.ToLower(p.AccessLogsPrefix), "awslogs")):
+		return bad("AccessLogsPrefix %q is not allowed; want path segments of letters, digits and !_.*'()- separated by '/', no leading or trailing '/', not containing AWSLogs", p.AccessLogsPrefix)
+	case !strings.HasPrefix(p.SSLPolicy, "ELBSecurityPolicy-"):
+		return bad("SSLPolicy %q is not an ELB security policy; want e.g. ELBSecurityPolicy-TLS13-1-2-2021-06", p.SSLPolicy)
+	case p.CertificateARN == nil:
+		return bad("CertificateARN is required")
+	case p.DeregistrationDelaySeconds < 0 || p.DeregistrationDelaySeconds > MaxDeregistrationDelay:
+		return bad("DeregistrationDelaySeconds %d is out of range; want 0 to %d", p.DeregistrationDelaySeconds, MaxDeregistrationDelay)
+	case p.SlowStartSeconds != 0 && (p.SlowStartSeconds < MinSlowStart || p.SlowStartSeconds > MaxSlowStart):
+		return bad("SlowStartSeconds %d is out of range; want 0 (off) or %d to %d", p.SlowStartSeconds, MinSlowStart, MaxSlowStart)
+	case p.Stickiness.Enabled && (p.Stickiness.DurationSeconds < 1 || p.Stickiness.DurationSeconds > MaxStickinessDuration):
+		return bad("Stickiness.DurationSeconds %d is out of range; want 1 to %d when stickiness is enabled", p.Stickiness.DurationSeconds, MaxStickinessDuration)
+	case p.Stickiness.DurationSeconds < 0 || p.Stickiness.DurationSeconds > MaxStickinessDuration:
+		return bad("Stickiness.DurationSeconds %d is out of range; want 0 (unset) or 1 to %d", p.Stickiness.DurationSeconds, MaxStickinessDuration)
+	case !reTGPrefix.MatchString(p.TargetGroupNamePrefix):
+		return bad("TargetGroupNamePrefix %q is not allowed; want 1-%d of A-Z, a-z, 0-9, '-', not starting with '-'", p.TargetGroupNamePrefix, MaxTargetGroupPrefixLen)
+	}
+	if err := p.HealthCheck.validate(); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, c := range p.IngressIPv4CIDRs {
+		if ip, n, err := net.ParseCIDR(c); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
+			return bad("IngressIPv4CIDRs[%d] %q is not an IPv4 network CIDR; want e.g. 0.0.0.0/0 or 203.0.113.0/24", i, c)
+		}
+		if seen[c] {
+			return bad("IngressIPv4CIDRs[%d] %q is listed twice", i, c)
+		}
+		seen[c] = true
+	}
+	for i, c := range p.IngressIPv6CIDRs {
+		if ip, n, err := net.ParseCIDR(c); err != nil || ip.To4() != nil || !ip.Equal(n.IP) || n.String() != c {
+			return bad("IngressIPv6CIDRs[%d] %q is not a canonical IPv6 network CIDR; want e.g. ::/0 or 2001:db8::/32", i, c)
+		}
+		if seen[c] {
+			return bad("IngressIPv6CIDRs[%d] %q is listed twice", i, c)
+		}
+		seen[c] = true
+	}
+	if s := *p.CertificateARN; !*cdktf.Token_IsUnresolved(jsii.String(s)) && !reCertARN.MatchString(s) {
+		return bad("CertificateARN %q is not an ACM certificate ARN", s)
+	}
+	return nil
+}
+
+func (h HealthCheck) validate() error {
+	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: HealthCheck."+format, a...) }
+	switch {
+	case !reHealthPath.MatchString(h.Path) || len(h.Path) > 1024:
+		return bad("Path %q is not a URL path; want e.g. /api/status", h.Path)
+	case h.IntervalSeconds < 5 || h.IntervalSeconds > 300:
+		return bad("IntervalSeconds %d is out of range; want 5 to 300", h.IntervalSeconds)
+	case h.TimeoutSeconds < 2 || h.TimeoutSeconds > 120 || h.TimeoutSeconds >= h.IntervalSeconds:
+		return bad("TimeoutSeconds %d is out of range; want 2 to 120 and less than IntervalSeconds (%d)", h.TimeoutSeconds, h.IntervalSeconds)
+	case h.HealthyThreshold < 2 || h.HealthyThreshold > 10:
+		return bad("HealthyThreshold %d is out of range; want 2 to 10", h.HealthyThreshold)
+	case h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10:
+		return bad("UnhealthyThreshold %d is out of range; want 2 to 10", h.UnhealthyThreshold)
+	case !reMatcher.MatchString(h.Matcher):
+		return bad("Matcher %q is not allowed; want HTTP codes such as 200, 200-299 or 200,301", h.Matcher)
+	}
+	return nil
+}
+
+// ruleID is a construct id for a rule of one port and CIDR, e.g.
+// alb-in-https-0-0-0-0_0: keyed by meaning, so adding or removing a CIDR
+// leaves the other rules alone.
+func ruleID(prefix, cidr string) string { return prefix + "-" + ruleIDReplace.Replace(cidr) }
+
+// New builds the load balancer in scope.
+func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := func(s string) *map[string]*string {
+		return &map[string]*string{"Name": jsii.String(p.Name + "-" + s)}
+	}
+	port := jsii.Number(float64(p.ContainerPort))
+
+	albSG := securitygroup.NewSecurityGroup(c, jsii.String("alb-sg"), &securitygroup.SecurityGroupConfig{
+		Name:        jsii.String(p.Name + "-alb"),
+		Description: jsii.String("ALB: HTTP and HTTPS in from the allowed CIDRs; out to the service only"),
+		VpcId:       p.VPCID,
+		Tags:        name("alb"),
+	})
+	svcSG := securitygroup.NewSecurityGroup(c, jsii.String("service-sg"), &securitygroup.SecurityGroupConfig{
+		Name:        jsii.String(p.Name + "-service"),
+		Description: jsii.String("Service tasks: container port in from the ALB only; HTTPS out"),
+		VpcId:       p.VPCID,
+		Tags:        name("service"),
+	})
+
+	for _, l := range []struct {
+		key  string
+		port float64
+	}{{"http", 80}, {"https", 443}} {
+		for _, cidr := range p.IngressIPv4CIDRs {
+			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+				SecurityGroupId: albSG.Id(),
+				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
+				IpProtocol:      jsii.String("tcp"),
+				FromPort:        jsii.Number(l.port),
+				ToPort:          jsii.Number(l.port),
+				CidrIpv4:        jsii.String(cidr),
+			})
+		}
+		for _, cidr := range p.IngressIPv6CIDRs {
+			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+				SecurityGroupId: albSG.Id(),
+				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
+				IpProtocol:      jsii.String("tcp"),
+				FromPort:        jsii.Number(l.port),
+				ToPort:          jsii.Number(l.port),
+				CidrIpv6:        jsii.String(cidr),
+			})
+		}
+	}
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out-service"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId:           albSG.Id(),
+		Description:               jsii.String("To the service tasks on the container port"),
+		IpProtocol:                jsii.String("tcp"),
+		FromPort:                  port,
+		ToPort:                    port,
+		ReferencedSecurityGroupId: svcSG.Id(),
+	})
+	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("service-in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		SecurityGroupId:           svcSG.Id(),
+		Description:               jsii.String("From the ALB on the container port"),
+		IpProtocol:                jsii.String("tcp"),
+		FromPort:                  port,
+		ToPort:                    port,
+		ReferencedSecurityGroupId: albSG.Id(),
+	})
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId: svcSG.Id(),
+		Description:     jsii.String("HTTPS to AWS APIs (interface endpoints), S3 (gateway endpoint) and the internet via NAT"),
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        jsii.Number(443),
+		ToPort:          jsii.Number(443),
+		CidrIpv4:        jsii.String("0.0.0.0/0"),
+	})
+
+	albCfg := &lb.LbConfig{
+		Name:                     jsii.String(p.Name),
+		LoadBalancerType:         jsii.String("application"),
+		Internal:                 jsii.Bool(false),
+		IpAddressType:            jsii.String("ipv4"),
+		SecurityGroups:           &[]*string{albSG.Id()},
+		Subnets:                  &p.PublicSubnetIDs,
+		EnableDeletionProtection: jsii.Bool(p.DeletionProtection),
+		DropInvalidHeaderFields:  jsii.Bool(true),
+		IdleTimeout:              jsii.Number(float64(p.IdleTimeoutSeconds)),
+		EnableHttp2:              jsii.Bool(true),
+		Tags:                     &map[string]*string{"Name": jsii.String(p.Name)},
+	}
+	if p.DualStack {
+		albCfg.IpAddressType = jsii.String("dualstack")
+	}
+	if p.AccessLogsBucket != "" {
+		albCfg.AccessLogs = &lb.LbAccessLogs{Bucket: jsii.String(p.AccessLogsBucket), Enabled: jsii.Bool(true)}
+		if p.AccessLogsPrefix != "" {
+			albCfg.AccessLogs.Prefix = jsii.String(p.AccessLogsPrefix)
+		}
+	}
+	alb := lb.NewLb(c, jsii.String("alb"), albCfg)
+
+	hc := p.HealthCheck
+	stick := &lbtargetgroup.LbTargetGroupStickiness{Type: jsii.String("lb_cookie"), Enabled: jsii.Bool(p.Stickiness.Enabled)}
+	if p.Stickiness.DurationSeconds > 0 {
+		stick.CookieDuration = jsii.Number(float64(p.Stickiness.DurationSeconds))
+	}
+	tgCfg := &lbtargetgroup.LbTargetGroupConfig{
+		NamePrefix:          jsii.String(p.TargetGroupNamePrefix),
+		TargetType:          jsii.String("ip"),
+		Protocol:            jsii.String("HTTP"),
+		Port:                port,
+		VpcId:               p.VPCID,
+		DeregistrationDelay: jsii.String(fmt.Sprint(p.DeregistrationDelaySeconds)),
+		HealthCheck: &lbtargetgroup.LbTargetGroupHealthCheck{
+			Enabled:            jsii.Bool(true),
+			Protocol:           jsii.String("HTTP"),
+			Port:               jsii.String("traffic-port"),
+			Path:               jsii.String(hc.Path),
+			Interval:           jsii.Number(float64(hc.IntervalSeconds)),
+			Timeout:            jsii.Number(float64(hc.TimeoutSeconds)),
+			HealthyThreshold:   jsii.Number(float64(hc.HealthyThreshold)),
+			UnhealthyThreshold: jsii.Number(float64(hc.UnhealthyThreshold)),
+			Matcher:            jsii.String(hc.Matcher),
+		},
+		Stickiness: stick,
+		SlowStart:  jsii.Number(float64(p.SlowStartSeconds)),
+		// A changed port, protocol or VPC replaces the target group; with a
+		// generated name the new one is created and the listener moved to it
+		// before the old one is deleted (no ResourceInUse, no name clash).
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+		Tags:      name("tg"),
+	}
+	tg := lbtargetgroup.NewLbTargetGroup(c, jsii.String("target-group"), tgCfg)
+
+	httpL := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
+		LoadBalancerArn: alb.Arn(),
+		Port:            jsii.Number(80),
+		Protocol:        jsii.String("HTTP"),
+		DefaultAction: &[]*lblistener.LbListenerDefaultAction{{
+			Type: jsii.String("redirect"),
+			Redirect: &lblistener.LbListenerDefaultActionRedirect{
+				Protocol:   jsii.String("HTTPS"),
+				Port:       jsii.String("443"),
+				StatusCode: jsii.String("HTTP_301"),
+			},
+		}},
+		Tags: name("http"),
+	})
+	httpsL := lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
+		LoadBalancerArn: alb.Arn(),
+		Port:            jsii.Number(443),
+		Protocol:        jsii.String("HTTPS"),
+		SslPolicy:       jsii.String(p.SSLPolicy),
+		CertificateArn:  p.CertificateARN,
+		DefaultAction: &[]*lblistener.LbListenerDefaultAction{{
+			Type:           jsii.String("forward"),
+			TargetGroupArn: tg.Arn(),
+		}},
+		Tags: name("https"),
+	})
+
+	return &Outputs{
+		ALBARN:                    alb.Arn(),
+		ALBARNSuffix:              alb.ArnSuffix(),
+		DNSName:                   alb.DnsName(),
+		ZoneID:                    alb.ZoneId(),
+		HTTPListenerARN:           httpL.Arn(),
+		HTTPSListenerARN:          httpsL.Arn(),
+		HTTPSListener:             httpsL,
+		TargetGroupARN:            tg.Arn(),
+		TargetGroupARNSuffix:      tg.ArnSuffix(),
+		RequestCountResourceLabel: jsii.String(*alb.ArnSuffix() + "/" + *tg.ArnSuffix()),
+		ALBSecurityGroupID:        albSG.Id(),
+		ServiceSecurityGroupID:    svcSG.Id(),
+	}, nil
+}

@@ -1,0 +1,232 @@
+package loadbalancer
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/constructs/internal/testutil"
+	_ "selfhost/internal/golden"
+	"selfhost/internal/synth"
+)
+
+func TestMain(m *testing.M) {
+	synth.SilenceNodeBanner()
+	code := m.Run()
+	synth.Close()
+	os.Exit(code)
+}
+
+const certARN = "arn:aws:acm:us-east-1:123456789012:certificate/0123"
+
+func props() Props {
+	return Props{
+		Name: "selfhost-test", VPCID: jsii.String("vpc-1"), PublicSubnetIDs: []*string{jsii.String("subnet-a"), jsii.String("subnet-b")},
+		ContainerPort:    8080,
+		IngressIPv4CIDRs: []string{"0.0.0.0/0"}, IngressIPv6CIDRs: []string{"::/0"},
+		DeletionProtection: true, IdleTimeoutSeconds: 60,
+		SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", CertificateARN: jsii.String(certARN),
+		HealthCheck:                HealthCheck{Path: "/api/status", IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 2, UnhealthyThreshold: 3, Matcher: "200"},
+		DeregistrationDelaySeconds: 120,
+		Stickiness:                 Stickiness{Enabled: false},
+		TargetGroupNamePrefix:      "st-",
+	}
+}
+
+// refersTo reports whether a value is a reference "${<typ>.<construct>_<name>_<hash>.<attr>}".
+func refersTo(v any, typ, construct, name, attr string) bool {
+	return regexp.MustCompile(`^\$\{` + regexp.QuoteMeta(typ) + `\.` + construct + `_` + name + `_[A-F0-9]+\.` + attr + `\}$`).MatchString(strings.TrimSpace(toString(v)))
+}
+
+func toString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// One synth: "lb" has the defaults (stickiness off, no access logs, IPv4
+// only, no slow start); "alt" turns every option on.
+func TestLoadBalancer(t *testing.T) {
+	alt := props()
+	alt.Name = "alt"
+	alt.IngressIPv4CIDRs = []string{"203.0.113.0/24", "198.51.100.0/24"}
+	alt.IngressIPv6CIDRs = nil
+	alt.DualStack, alt.DeletionProtection = true, false
+	alt.AccessLogsBucket, alt.AccessLogsPrefix = "my-logs", "alb/alt"
+	alt.Stickiness = Stickiness{Enabled: true, DurationSeconds: 3600}
+	alt.SlowStartSeconds = 60
+	var out *Outputs
+	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
+		var err error
+		if out, err = New(st, "lb", props()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := New(st, "alt", alt); err != nil {
+			t.Fatal(err)
+		}
+		cdktf.NewTerraformOutput(st, jsii.String("label"), &cdktf.TerraformOutputConfig{Value: out.RequestCountResourceLabel})
+	})
+
+	// Security groups: ALB in 80/443 from each CIDR, out only to the service
+	// SG on 8080; service in 8080 only from the ALB SG, out 443 only.
+	for _, sg := range d.Of("aws_security_group") {
+		for _, inline := range []string{"ingress", "egress"} {
+			if _, ok := sg[inline]; ok {
+				t.Errorf("security group %v has inline %s rules", sg["name"], inline)
+			}
+		}
+	}
+	rules := func(typ, construct string) []string {
+		var got []string
+		for id, r := range d.Of(typ) {
+			if !strings.HasPrefix(id, construct+"_") {
+				continue
+			}
+			peer := toString(r["cidr_ipv4"]) + toString(r["cidr_ipv6"])
+			if p := toString(r["referenced_security_group_id"]); p != "" {
+				peer = regexp.MustCompile(`_[A-F0-9]+\.id\}$`).ReplaceAllString(strings.TrimPrefix(p, "${aws_security_group."+construct+"_"), "")
+			}
+			sg := regexp.MustCompile(`_[A-F0-9]+\.id\}$`).ReplaceAllString(strings.TrimPrefix(toString(r["security_group_id"]), "${aws_security_group."+construct+"_"), "")
+			got = append(got, sg+" "+toString(r["ip_protocol"])+" "+fmt.Sprint(r["from_port"])+"-"+fmt.Sprint(r["to_port"])+" "+peer)
+		}
+		sort.Strings(got)
+		return got
+	}
+	wantIn := []string{"alb-sg tcp 443-443 0.0.0.0/0", "alb-sg tcp 443-443 ::/0", "alb-sg tcp 80-80 0.0.0.0/0", "alb-sg tcp 80-80 ::/0", "service-sg tcp 8080-8080 alb-sg"}
+	if got := rules("aws_vpc_security_group_ingress_rule", "lb"); !reflect.DeepEqual(got, wantIn) {
+		t.Errorf("ingress rules\n got %q\nwant %q", got, wantIn)
+	}
+	wantOut := []string{"alb-sg tcp 8080-8080 service-sg", "service-sg tcp 443-443 0.0.0.0/0"}
+	if got := rules("aws_vpc_security_group_egress_rule", "lb"); !reflect.DeepEqual(got, wantOut) {
+		t.Errorf("egress rules\n got %q\nwant %q", got, wantOut)
+	}
+	// Rule ids are keyed by port and CIDR.
+	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "alt_alb-in-https-203-0-113-0_24_")
+	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "lb_alb-in-http-0-0-0-0_0_")
+	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "lb_alb-in-https---_0_")
+	if got := rules("aws_vpc_security_group_ingress_rule", "alt"); len(got) != 5 {
+		t.Errorf("alt ingress rules %q", got)
+	}
+
+	// ALB.
+	alb := testutil.Find(t, d, "aws_lb", "lb_alb_")
+	for k, v := range map[string]any{
+		"name": "selfhost-test", "load_balancer_type": "application", "internal": false, "ip_address_type": "ipv4",
+		"enable_deletion_protection": true, "drop_invalid_header_fields": true, "idle_timeout": 60.0,
+		"subnets": []any{"subnet-a", "subnet-b"},
+	} {
+		if !reflect.DeepEqual(alb[k], v) {
+			t.Errorf("ALB %s = %v, want %v", k, alb[k], v)
+		}
+	}
+	if _, ok := alb["access_logs"]; ok {
+		t.Error("access logs without a bucket")
+	}
+	if sgs := alb["security_groups"].([]any); len(sgs) != 1 || !refersTo(sgs[0], "aws_security_group", "lb", "alb-sg", "id") {
+		t.Errorf("ALB security groups %v", sgs)
+	}
+	altALB := testutil.Find(t, d, "aws_lb", "alt_alb_")
+	if altALB["ip_address_type"] != "dualstack" || altALB["enable_deletion_protection"] != false ||
+		!reflect.DeepEqual(altALB["access_logs"], map[string]any{"bucket": "my-logs", "prefix": "alb/alt", "enabled": true}) {
+		t.Errorf("alt ALB %v", altALB)
+	}
+
+	// Target group: ip/HTTP/8080, generated name, create before destroy.
+	tg := testutil.Find(t, d, "aws_lb_target_group", "lb_target-group_")
+	for k, v := range map[string]any{
+		"name_prefix": "st-", "target_type": "ip", "protocol": "HTTP", "port": 8080.0, "vpc_id": "vpc-1",
+		"deregistration_delay": "120", "slow_start": 0.0,
+		"lifecycle": map[string]any{"create_before_destroy": true},
+		"health_check": map[string]any{
+			"enabled": true, "protocol": "HTTP", "port": "traffic-port", "path": "/api/status", "interval": 15.0, "timeout": 5.0,
+			"healthy_threshold": 2.0, "unhealthy_threshold": 3.0, "matcher": "200",
+		},
+		"stickiness": map[string]any{"type": "lb_cookie", "enabled": false},
+	} {
+		if !reflect.DeepEqual(tg[k], v) {
+			t.Errorf("target group %s = %v, want %v", k, tg[k], v)
+		}
+	}
+	if _, ok := tg["name"]; ok {
+		t.Error("target group has a fixed name")
+	}
+	altTG := testutil.Find(t, d, "aws_lb_target_group", "alt_target-group_")
+	if !reflect.DeepEqual(altTG["stickiness"], map[string]any{"type": "lb_cookie", "enabled": true, "cookie_duration": 3600.0}) || altTG["slow_start"] != 60.0 {
+		t.Errorf("alt target group stickiness %v, slow start %v", altTG["stickiness"], altTG["slow_start"])
+	}
+
+	// Listeners: 80 redirects to HTTPS with 301; 443 forwards with the TLS policy and certificate.
+	http := testutil.Find(t, d, "aws_lb_listener", "lb_http_")
+	if http["port"] != 80.0 || http["protocol"] != "HTTP" || !reflect.DeepEqual(http["default_action"], []any{map[string]any{
+		"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+	}}) {
+		t.Errorf("HTTP listener %v", http)
+	}
+	https := testutil.Find(t, d, "aws_lb_listener", "lb_https_")
+	if https["port"] != 443.0 || https["protocol"] != "HTTPS" || https["ssl_policy"] != "ELBSecurityPolicy-TLS13-1-2-2021-06" || https["certificate_arn"] != certARN {
+		t.Errorf("HTTPS listener %v", https)
+	}
+	act := https["default_action"].([]any)[0].(map[string]any)
+	if act["type"] != "forward" || !refersTo(act["target_group_arn"], "aws_lb_target_group", "lb", "target-group", "arn") {
+		t.Errorf("HTTPS default action %v", act)
+	}
+	for _, l := range []map[string]any{http, https} {
+		if !refersTo(l["load_balancer_arn"], "aws_lb", "lb", "alb", "arn") {
+			t.Errorf("listener on %v", l["load_balancer_arn"])
+		}
+	}
+
+	// The request-count label joins the two arn_suffixes.
+	label := toString(d.Output["label"]["value"])
+	if !regexp.MustCompile(`^\$\{aws_lb\.lb_alb_[A-F0-9]+\.arn_suffix\}/\$\{aws_lb_target_group\.lb_target-group_[A-F0-9]+\.arn_suffix\}$`).MatchString(label) {
+		t.Errorf("request count resource label %q", label)
+	}
+}
+
+func TestRejectsBadProps(t *testing.T) {
+	for _, tc := range []struct {
+		edit func(*Props)
+		want string
+	}{
+		{func(p *Props) { p.Name = "internal-x" }, `loadbalancer: Name "internal-x" is not an ALB name`},
+		{func(p *Props) { p.Name = strings.Repeat("a", 33) }, `loadbalancer: Name "aaaa`},
+		{func(p *Props) { p.PublicSubnetIDs = p.PublicSubnetIDs[:1] }, "loadbalancer: PublicSubnetIDs has 1 subnets; an ALB needs at least 2"},
+		{func(p *Props) { p.ContainerPort = 0 }, "loadbalancer: ContainerPort 0 is out of range; want 1 to 65535"},
+		{func(p *Props) { p.IngressIPv4CIDRs, p.IngressIPv6CIDRs = nil, nil }, "loadbalancer: IngressIPv4CIDRs and IngressIPv6CIDRs are both empty"},
+		{func(p *Props) { p.IngressIPv4CIDRs = []string{"10.0.0.1/8"} }, `loadbalancer: IngressIPv4CIDRs[0] "10.0.0.1/8" is not an IPv4 network CIDR`},
+		{func(p *Props) { p.IngressIPv4CIDRs = []string{"::/0"} }, `loadbalancer: IngressIPv4CIDRs[0] "::/0" is not an IPv4 network CIDR`},
+		{func(p *Props) { p.IngressIPv6CIDRs = []string{"::/0", "::/0"} }, `loadbalancer: IngressIPv6CIDRs[1] "::/0" is listed twice`},
+		{func(p *Props) { p.IdleTimeoutSeconds = 0 }, "loadbalancer: IdleTimeoutSeconds 0 is out of range; want 1 to 4000"},
+		{func(p *Props) { p.AccessLogsPrefix = "x" }, "loadbalancer: AccessLogsPrefix is set without AccessLogsBucket"},
+		{func(p *Props) { p.SSLPolicy = "TLS13" }, `loadbalancer: SSLPolicy "TLS13" is not an ELB security policy`},
+		{func(p *Props) { p.CertificateARN = nil }, "loadbalancer: CertificateARN is required"},
+		{func(p *Props) { p.CertificateARN = jsii.String("cert") }, `loadbalancer: CertificateARN "cert" is not an ACM certificate ARN`},
+		{func(p *Props) { p.DeregistrationDelaySeconds = 3601 }, "loadbalancer: DeregistrationDelaySeconds 3601 is out of range; want 0 to 3600"},
+		{func(p *Props) { p.SlowStartSeconds = 10 }, "loadbalancer: SlowStartSeconds 10 is out of range; want 0 (off) or 30 to 900"},
+		{func(p *Props) { p.Stickiness.Enabled = true }, "loadbalancer: Stickiness.DurationSeconds 0 is out of range; want 1 to 604800 when stickiness is enabled"},
+		{func(p *Props) { p.TargetGroupNamePrefix = "selfhost" }, `loadbalancer: TargetGroupNamePrefix "selfhost" is not allowed; want 1-6 of`},
+		{func(p *Props) { p.TargetGroupNamePrefix = "" }, `loadbalancer: TargetGroupNamePrefix "" is not allowed`},
+		{func(p *Props) { p.HealthCheck.Path = "api/status" }, `loadbalancer: HealthCheck.Path "api/status" is not a URL path`},
+		{func(p *Props) { p.HealthCheck.TimeoutSeconds = 15 }, "loadbalancer: HealthCheck.TimeoutSeconds 15 is out of range; want 2 to 120 and less than IntervalSeconds (15)"},
+		{func(p *Props) { p.HealthCheck.HealthyThreshold = 1 }, "loadbalancer: HealthCheck.HealthyThreshold 1 is out of range; want 2 to 10"},
+		{func(p *Props) { p.HealthCheck.Matcher = "ok" }, `loadbalancer: HealthCheck.Matcher "ok" is not allowed`},
+	} {
+		p := props()
+		tc.edit(&p)
+		if err := p.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+		if _, err := New(nil, "lb", p); err == nil {
+			t.Errorf("New accepted %+v", p)
+		}
+	}
+	if err := props().Validate(); err != nil {
+		t.Error(err)
+	}
+}
