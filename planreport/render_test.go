@@ -1,0 +1,177 @@
+package planreport
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func loadAll(t *testing.T, names ...string) []Stack {
+	t.Helper()
+	var stacks []Stack
+	for _, n := range names {
+		stacks = append(stacks, loadFixture(t, n))
+	}
+	SortStacks(stacks)
+	return stacks
+}
+
+func allFixtures(t *testing.T) []Stack {
+	t.Helper()
+	stacks, err := LoadPaths([]string{"testdata/plans"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stacks
+}
+
+// checkGolden compares got with the golden file, or rewrites it with -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./planreport -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the output (go test ./planreport -update rewrites it); got:\n%s", path, got)
+	}
+}
+
+func TestGoldenReports(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		stacks []Stack
+		limit  int
+	}{
+		{"report.md", allFixtures(t), 0},
+		{"truncated.md", allFixtures(t), 6000},
+		{"no_changes.md", loadAll(t, "empty", "provider_constraint"), 0},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			checkGolden(t, filepath.Join("testdata", "golden", tc.golden), Render(Analyze(tc.stacks, Options{}), tc.limit))
+		})
+	}
+}
+
+func TestRulesMarkdownInSync(t *testing.T) {
+	checkGolden(t, "RULES.md", RulesMarkdown())
+}
+
+// TestRenderBounded renders the fixtures at many limits: the report never
+// exceeds the limit, says when it was cut, and keeps its markup balanced.
+func TestRenderBounded(t *testing.T) {
+	report := Analyze(allFixtures(t), Options{})
+	full := Render(report, 1<<30)
+	if strings.Contains(full, "Truncated") {
+		t.Fatal("untruncated report has a truncation note")
+	}
+	for limit := minLimit; limit < len(full)+1000; limit += 331 {
+		got := Render(report, limit)
+		if len(got) > limit {
+			t.Fatalf("limit %d: report is %d bytes", limit, len(got))
+		}
+		truncated := strings.Contains(got, "**Truncated:**")
+		if truncated != (limit < len(full)) {
+			t.Errorf("limit %d (full %d): truncation note present = %v", limit, len(full), truncated)
+		}
+		if o, c := strings.Count(got, "<details>"), strings.Count(got, "</details>"); o != c {
+			t.Errorf("limit %d: %d <details> but %d </details>", limit, o, c)
+		}
+		if n := strings.Count(got, "\n```"); n%2 != 0 {
+			t.Errorf("limit %d: %d fence lines, unbalanced", limit, n)
+		}
+		if !strings.HasPrefix(got, Marker) {
+			t.Errorf("limit %d: report does not start with the marker", limit)
+		}
+	}
+	if got := Render(report, 0); got != Render(report, GitHubCommentLimit) {
+		t.Error("limit 0 is not the GitHub comment limit")
+	}
+}
+
+// TestSensitiveNeverPrinted: the sensitive fixture carries secrets in a
+// sensitive variable, a sensitive attribute (SSM parameter value), a tag fed
+// by the variable and tags_all, which the provider fills from tags without
+// the sensitive mark. None of them may reach the report.
+func TestSensitiveNeverPrinted(t *testing.T) {
+	s := loadFixture(t, "sensitive")
+	raw, err := os.ReadFile("testdata/plans/sensitive.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"tok-SECRET-123", "old-SECRET-pw", "new-SECRET-pw"} {
+		if !strings.Contains(string(raw), secret) {
+			t.Fatalf("fixture lacks %q: the test would prove nothing", secret)
+		}
+	}
+	out := Render(Analyze([]Stack{s}, Options{}), 0)
+	if strings.Contains(out, "SECRET") {
+		t.Errorf("report prints a secret:\n%s", out)
+	}
+	for _, line := range []string{
+		"~ value: (sensitive value) -> (sensitive value)",
+		"+ tags.token: (sensitive value)",
+		"+ tags_all.token: (sensitive value)",
+		"~ retention_in_days: 0 -> 30",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("report lacks %q", line)
+		}
+	}
+}
+
+func TestDiffMarksAndUnknowns(t *testing.T) {
+	plan, err := ParsePlan([]byte(`{
+	  "format_version": "1.2",
+	  "resource_changes": [{
+	    "address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a",
+	    "change": {
+	      "actions": ["update"],
+	      "before": {"name": "a", "nested": {"secret": "s3cr3t-old", "plain": 1}, "list": ["x"], "gone": "g", "tags": {"k.v/x": "1"}},
+	      "after":  {"name": "b", "nested": {"secret": "s3cr3t-new", "plain": 2}, "list": ["x", "y"], "tags": {"k.v/x": "2"}},
+	      "after_unknown": {"id": true},
+	      "before_sensitive": {"nested": {"secret": true}},
+	      "after_sensitive": {"nested": {"secret": true}},
+	      "replace_paths": [["name"]]
+	    }
+	  }]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, d := range diffChange(plan.ResourceChanges[0].Change, secrets{}) {
+		lines = append(lines, diffLine(d))
+	}
+	want := []string{
+		`- gone: "g"`,
+		`+ id: (known after apply)`,
+		`+ list[1]: "y"`,
+		`~ name: "a" -> "b"  # forces replacement`,
+		`~ nested.plain: 1 -> 2`,
+		`~ nested.secret: (sensitive value) -> (sensitive value)`,
+		`~ tags["k.v/x"]: "1" -> "2"`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diff lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFenceOutlastsBackticks(t *testing.T) {
+	if got := fenceFor("a ```` b"); got != "`````" {
+		t.Errorf("fence %q", got)
+	}
+	if got := fenceFor("plain"); got != "```" {
+		t.Errorf("fence %q", got)
+	}
+}
