@@ -137,8 +137,8 @@ func TestDiffMarksAndUnknowns(t *testing.T) {
 	    "address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a",
 	    "change": {
 	      "actions": ["update"],
-	      "before": {"name": "a", "nested": {"secret": "s3cr3t-old", "plain": 1}, "list": ["x"], "gone": "g", "tags": {"k.v/x": "1"}},
-	      "after":  {"name": "b", "nested": {"secret": "s3cr3t-new", "plain": 2}, "list": ["x", "y"], "tags": {"k.v/x": "2"}},
+	      "before": {"name": "a", "nested": {"secret": "s3cr3t-old", "plain": 1}, "list": ["x"], "gone": "g", "tags": {"k.v/x": "1"}, "policy": "{\"Statement\": [{\"Action\": \"s3:GetObject\"}]}"},
+	      "after":  {"name": "b", "nested": {"secret": "s3cr3t-new", "plain": 2}, "list": ["x", "y"], "tags": {"k.v/x": "2"}, "policy": "{\"Statement\": [{\"Action\": \"s3:*\"}]}"},
 	      "after_unknown": {"id": true},
 	      "before_sensitive": {"nested": {"secret": true}},
 	      "after_sensitive": {"nested": {"secret": true}},
@@ -160,6 +160,7 @@ func TestDiffMarksAndUnknowns(t *testing.T) {
 		`~ name: "a" -> "b"  # forces replacement`,
 		`~ nested.plain: 1 -> 2`,
 		`~ nested.secret: (sensitive value) -> (sensitive value)`,
+		`~ policy (JSON) Statement[0].Action: "s3:GetObject" -> "s3:*"`,
 		`~ tags["k.v/x"]: "1" -> "2"`,
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {

@@ -114,7 +114,7 @@ func Rules() []Rule {
 		{
 			ID:        RuleOpenIngress,
 			Rationale: "Ingress from 0.0.0.0/0 or ::/0 exposes the port to the whole internet; only the load balancer's HTTP/HTTPS ports should be public.",
-			Checks: "a create, update or replace that adds ingress from `0.0.0.0/0` or `::/0` in `aws_security_group` (inline `ingress`), " +
+			Checks: "a create, update or replace that adds ingress from `0.0.0.0/0` or `::/0` in `aws_security_group` and `aws_default_security_group` (inline `ingress`), " +
 				"`aws_security_group_rule` (`type = \"ingress\"`, `cidr_blocks` / `ipv6_cidr_blocks`) or `aws_vpc_security_group_ingress_rule` " +
 				"(`cidr_ipv4` / `cidr_ipv6`). Allowed: TCP port 80 or 443 alone on the ALB's security group, which is the one whose address or `name` " +
 				"contains `alb` (case-insensitive); for a separate rule resource, the group its `security_group_id` references in the configuration. " +
@@ -384,7 +384,7 @@ func worldOpenings(typ string, v map[string]any) []opening {
 		}
 	}
 	switch typ {
-	case "aws_security_group":
+	case "aws_security_group", "aws_default_security_group":
 		rules, _ := v["ingress"].([]any)
 		for _, r := range rules {
 			if m, ok := r.(map[string]any); ok {
@@ -409,7 +409,7 @@ func containsALB(s string) bool { return strings.Contains(strings.ToLower(s), "a
 // group's address or name contains "alb". For rule resources the group is
 // the one security_group_id references in the configuration.
 func (si *stackInfo) isALBGroup(rc *tfjson.ResourceChange, after map[string]any) bool {
-	if rc.Type == "aws_security_group" {
+	if rc.Type == "aws_security_group" || rc.Type == "aws_default_security_group" {
 		name, _ := after["name"].(string)
 		prefix, _ := after["name_prefix"].(string)
 		return containsALB(rc.Address) || containsALB(name) || containsALB(prefix)

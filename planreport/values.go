@@ -227,6 +227,12 @@ func walkDiff(path []any, b, a, bs, as, au any, sec secrets, out *[]attrDiff) {
 		}
 		return
 	}
+	if bj, aj, ok := jsonDocuments(b, a); ok {
+		// Policies and other JSON documents in string attributes: diff the
+		// documents, so one changed statement is one line.
+		walkDiff(append(path, jsonStep{}), bj, aj, nil, nil, nil, sec, out)
+		return
+	}
 	bm, bIsMap := b.(map[string]any)
 	am, aIsMap := a.(map[string]any)
 	if (bIsMap || aIsMap) && (bIsMap || b == nil) && (aIsMap || a == nil) {
@@ -269,6 +275,33 @@ func walkDiff(path []any, b, a, bs, as, au any, sec secrets, out *[]attrDiff) {
 	}
 }
 
+// jsonStep marks a path step into a JSON document held in a string.
+type jsonStep struct{}
+
+// jsonDocuments decodes b and a when both are different strings holding
+// JSON objects or arrays.
+func jsonDocuments(b, a any) (bj, aj any, ok bool) {
+	bs, ok1 := b.(string)
+	as, ok2 := a.(string)
+	if !ok1 || !ok2 || bs == as {
+		return nil, nil, false
+	}
+	decode := func(s string) (any, bool) {
+		t := strings.TrimSpace(s)
+		if t == "" || (t[0] != '{' && t[0] != '[') {
+			return nil, false
+		}
+		var v any
+		if err := newDecoder([]byte(t)).Decode(&v); err != nil {
+			return nil, false
+		}
+		return v, true
+	}
+	bj, ok1 = decode(bs)
+	aj, ok2 = decode(as)
+	return bj, aj, ok1 && ok2
+}
+
 func index(l []any, i int) any {
 	if i < len(l) {
 		return l[i]
@@ -300,6 +333,8 @@ func stepString(step any) string {
 		return "i:" + s.String()
 	case float64:
 		return "i:" + strconv.FormatFloat(s, 'f', -1, 64)
+	case jsonStep:
+		return "json"
 	}
 	return fmt.Sprintf("?:%v", step)
 }
@@ -310,12 +345,15 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 // tags["kubernetes.io/role"], ingress[0].cidr_blocks[1].
 func formatPath(path []any) string {
 	var sb strings.Builder
+	first := true // no dot before the first key (or the first after " (JSON)")
 	for _, step := range path {
 		switch s := step.(type) {
 		case string:
 			if identifier.MatchString(s) {
-				if sb.Len() > 0 {
+				if !first {
 					sb.WriteByte('.')
+				} else if sb.Len() > 0 {
+					sb.WriteByte(' ')
 				}
 				sb.WriteString(s)
 			} else {
@@ -323,7 +361,12 @@ func formatPath(path []any) string {
 			}
 		case int:
 			sb.WriteString("[" + strconv.Itoa(s) + "]")
+		case jsonStep:
+			sb.WriteString(" (JSON)")
+			first = true
+			continue
 		}
+		first = false
 	}
 	return sb.String()
 }
