@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,8 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+
 	"selfhost/internal/golden"
 	"selfhost/internal/synth"
+	"selfhost/internal/tfrun"
 )
 
 // outdir holds the one synth of the reference environments that every test
@@ -150,5 +154,31 @@ func TestBadEnvironmentWritesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("something was written beside the environments: %v", entries)
+	}
+}
+
+// Every synthesized stack is valid Terraform for the pinned provider
+// (offline through the mirror when one is present). Terraform runs in
+// parallel; nothing here touches jsii.
+func TestTerraformValidate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("terraform validate loads the 700 MB provider per stack; skipped with -short")
+	}
+	for _, s := range stackNames(t) {
+		s := s
+		t.Run(s, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			r, err := tfrun.New(filepath.Join(outdir, "stacks", s), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Init(ctx, tfexec.Backend(false)); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Validate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

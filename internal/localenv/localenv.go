@@ -1,0 +1,106 @@
+// Package localenv runs an environment against a local AWS emulator: it
+// starts moto on loopback, points the environment's endpoint at it,
+// synthesizes the environment's stacks into a private work folder and hands
+// back a deploy.Env to apply, re-plan and destroy them. `go run ./cmd/local`
+// and the end-to-end tests share it.
+package localenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/emulator"
+	"selfhost/internal/deploy"
+	"selfhost/internal/synth"
+	"selfhost/stacks"
+)
+
+// Session is a running emulator plus a loaded environment.
+type Session struct {
+	Srv *emulator.Server
+	// Cfg is the environment with its endpoint pointed at Srv.
+	Cfg *config.Config
+	// Work holds every synth of this session (and the bootstrap state).
+	Work string
+	Log  io.Writer
+	n    int
+}
+
+// Start loads envFile, which must be a non-production environment with an
+// emulator endpoint, and starts the emulator.
+func Start(ctx context.Context, envFile string, log io.Writer) (*Session, error) {
+	cfg, err := config.LoadFile(envFile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Production || cfg.AWS.Endpoint == "" {
+		return nil, fmt.Errorf("%s: not an emulator environment (want production: false and aws.endpoint set)", envFile)
+	}
+	work, err := os.MkdirTemp("", "selfhost-local-")
+	if err != nil {
+		return nil, err
+	}
+	emuDir := filepath.Join(work, "emulator")
+	if err := os.MkdirAll(emuDir, 0o755); err != nil {
+		return nil, err
+	}
+	srv, err := emulator.Start(ctx, emulator.Options{Dir: emuDir})
+	if err != nil {
+		os.RemoveAll(work)
+		return nil, err
+	}
+	cfg.AWS.Endpoint = srv.Endpoint()
+	return &Session{Srv: srv, Cfg: cfg, Work: work, Log: log}, nil
+}
+
+// Synth synthesizes the environment (after mutate, if given, changes a copy
+// of its config) into a new folder and returns it ready to deploy. Every
+// synth of a session shares the bootstrap state folder, so a second synth
+// sees what the first one applied.
+func (s *Session) Synth(mutate func(*config.Config)) (*deploy.Env, error) {
+	cfg := *s.Cfg
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	s.n++
+	// <work>/synth-N/out/stacks/<stack>: the bootstrap state path
+	// ../../../<dir> resolves to <work>/synth-N/<dir>; keep it shared.
+	outdir := filepath.Join(s.Work, "synth-"+strconv.Itoa(s.n), "out")
+	if err := synth.Run(outdir, func(app cdktf.App) error { return stacks.Build(app, []*config.Config{&cfg}) }); err != nil {
+		return nil, err
+	}
+	shared := filepath.Join(s.Work, cfg.State.BootstrapStateDir)
+	if err := os.MkdirAll(shared, 0o755); err != nil {
+		return nil, err
+	}
+	link := filepath.Join(s.Work, "synth-"+strconv.Itoa(s.n), cfg.State.BootstrapStateDir)
+	if err := os.Symlink(shared, link); err != nil {
+		return nil, err
+	}
+	return &deploy.Env{Cfg: &cfg, Outdir: outdir, TFEnv: s.Srv.Env(cfg.Region), Log: s.Log}, nil
+}
+
+// AWS is an SDK configuration that talks to the emulator.
+func (s *Session) AWS() aws.Config {
+	return aws.Config{
+		Region:       s.Cfg.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(s.Srv.Endpoint()),
+	}
+}
+
+// Close stops the emulator and removes the work folder.
+func (s *Session) Close() error {
+	err := s.Srv.Stop()
+	os.RemoveAll(s.Work)
+	return err
+}
