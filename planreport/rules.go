@@ -358,7 +358,7 @@ func toInt(v any) int64 {
 	return -1
 }
 
-func strings_(v any) []string {
+func stringList(v any) []string {
 	l, _ := v.([]any)
 	var out []string
 	for _, e := range l {
@@ -388,12 +388,12 @@ func worldOpenings(typ string, v map[string]any) []opening {
 		rules, _ := v["ingress"].([]any)
 		for _, r := range rules {
 			if m, ok := r.(map[string]any); ok {
-				add(m["protocol"], m["from_port"], m["to_port"], append(strings_(m["cidr_blocks"]), strings_(m["ipv6_cidr_blocks"])...)...)
+				add(m["protocol"], m["from_port"], m["to_port"], append(stringList(m["cidr_blocks"]), stringList(m["ipv6_cidr_blocks"])...)...)
 			}
 		}
 	case "aws_security_group_rule":
 		if v["type"] == "ingress" {
-			add(v["protocol"], v["from_port"], v["to_port"], append(strings_(v["cidr_blocks"]), strings_(v["ipv6_cidr_blocks"])...)...)
+			add(v["protocol"], v["from_port"], v["to_port"], append(stringList(v["cidr_blocks"]), stringList(v["ipv6_cidr_blocks"])...)...)
 		}
 	case "aws_vpc_security_group_ingress_rule":
 		c4, _ := v["cidr_ipv4"].(string)
