@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "planreport: -plan-env makes the plans itself; give no plan files")
 		return exitError
 	case *planEnv != "":
-		if err := planEnvironment(ctx, *planEnv, *plansDir, stderr); err != nil {
+		if err := planEnvironment(ctx, *planEnv, *plansDir, nil, stderr); err != nil {
 			fmt.Fprintln(stderr, "planreport:", err)
 			return exitError
 		}

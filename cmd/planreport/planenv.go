@@ -15,8 +15,10 @@ import (
 
 // planEnvironment synthesizes the app for env and plans every stack of it
 // in dependency order, writing <stack>.tfplan and <stack>.json to plansDir.
-// It runs from the module root.
-func planEnvironment(ctx context.Context, env, plansDir string, log io.Writer) error {
+// It runs from the module root. tfEnv is passed to tfrun.New for every
+// Terraform command (nil from the command line; an emulator's environment
+// in tests).
+func planEnvironment(ctx context.Context, env, plansDir string, tfEnv map[string]string, log io.Writer) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return fmt.Errorf("-plan-env runs from the module root (no go.mod here): %w", err)
 	}
@@ -52,16 +54,16 @@ func planEnvironment(ctx context.Context, env, plansDir string, log io.Writer) e
 		return err
 	}
 	for _, s := range order {
-		if err := planStack(ctx, filepath.Join(outdir, "stacks", s.Name), s.Name, plansAbs, log); err != nil {
+		if err := planStack(ctx, filepath.Join(outdir, "stacks", s.Name), s.Name, plansAbs, tfEnv, log); err != nil {
 			return fmt.Errorf("stack %s: %w", s.Name, err)
 		}
 	}
 	return nil
 }
 
-func planStack(ctx context.Context, dir, name, plansDir string, log io.Writer) error {
+func planStack(ctx context.Context, dir, name, plansDir string, tfEnv map[string]string, log io.Writer) error {
 	fmt.Fprintf(log, "planreport: planning %s\n", name)
-	r, err := tfrun.New(dir, nil)
+	r, err := tfrun.New(dir, tfEnv)
 	if err != nil {
 		return err
 	}

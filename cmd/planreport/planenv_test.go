@@ -47,7 +47,7 @@ func TestPlanStack(t *testing.T) {
 		}
 	}
 	plans := t.TempDir()
-	if err := planStack(context.Background(), dir, "test-network", plans, io.Discard); err != nil {
+	if err := planStack(context.Background(), dir, "test-network", plans, nil, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(plans, "test-network.tfplan")); err != nil {
