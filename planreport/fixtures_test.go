@@ -21,9 +21,11 @@ import (
 // files (testdata/golden/*.md, RULES.md) from the code.
 //
 // Each directory testdata/cases/NAME holds a Terraform JSON configuration
-// (*.tf.json) and optionally a handwritten state (prior-state.json, used as
-// terraform.tfstate), and versions.tf.json when it needs other provider
-// requirements than defaultVersions. It is planned
+// (*.tf.json), optionally a prior state (prior-state.json, used as
+// terraform.tfstate; made once from the planned values of a create plan of
+// the previous configuration, with ids and computed values filled in), and
+// versions.tf.json when it needs other provider requirements than
+// defaultVersions. It is planned
 // with -refresh=false against the AWS provider from the offline mirror, so no
 // AWS API is called, and `terraform show -json` of that plan is stored as
 // testdata/plans/NAME.json.
