@@ -65,12 +65,20 @@ func TestNewRejectsManagedEnv(t *testing.T) {
 	}
 }
 
-func TestValidateReportsDiagnostics(t *testing.T) {
+func TestValidate(t *testing.T) {
+	ctx := context.Background()
+	ok := newRunner(t, writeConfig(t, map[string]any{
+		"output": map[string]any{"x": map[string]any{"value": "fine"}},
+	}), nil)
+	if err := ok.Validate(ctx); err != nil {
+		t.Errorf("Validate rejected a valid configuration: %v", err)
+	}
+
 	dir := writeConfig(t, map[string]any{
 		"output": map[string]any{"x": map[string]any{"value": "${var.missing}"}},
 	})
 	r := newRunner(t, dir, nil)
-	err := r.Validate(context.Background())
+	err := r.Validate(ctx)
 	if err == nil {
 		t.Fatal("Validate accepted a reference to an undeclared variable")
 	}
@@ -99,6 +107,7 @@ func TestPlanErrorCarriesOutputTail(t *testing.T) {
 // Apply, re-plan and destroy a versioned bucket in the emulator, with the
 // providers installed through the mirror (offline).
 func TestApplyPlanDestroy(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t)
 	ctx := context.Background()
 	dir := writeConfig(t, map[string]any{
@@ -121,7 +130,6 @@ func TestApplyPlanDestroy(t *testing.T) {
 	}
 
 	must(t, r.Init(ctx))
-	must(t, r.Validate(ctx))
 	must(t, r.Apply(ctx))
 
 	out, err := r.Output(ctx)
@@ -158,6 +166,7 @@ func TestApplyPlanDestroy(t *testing.T) {
 
 // Remote state in an emulated S3 bucket, with S3-native locking.
 func TestS3Backend(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t)
 	ctx := context.Background()
 	client := s3Client(srv)
