@@ -239,8 +239,10 @@ func (s *Server) Stop() error {
 // AWS_ENDPOINT_URL, and no instance metadata lookups. Entries with an empty
 // value mean "remove this variable": profiles, shared config files, session
 // tokens and other credential sources of the developer's own environment
-// must not leak in. Environ applies that rule for exec.Cmd.Env; the tfrun
-// package applies it too.
+// must not leak in. Environ and SetenvT apply that rule, and so does the
+// tfrun package. Do not copy the entries into the environment verbatim:
+// the Go SDK treats an empty AWS_PROFILE as unset, but botocore (aws CLI,
+// boto3) fails with "The config profile () could not be found".
 func (s *Server) Env(region string) map[string]string {
 	env := map[string]string{
 		"AWS_ACCESS_KEY_ID":           "test",
@@ -272,6 +274,20 @@ func (s *Server) Env(region string) map[string]string {
 // Environ is os.Environ() with Env(region) applied, ready for exec.Cmd.Env.
 func (s *Server) Environ(region string) []string {
 	return MergeEnv(os.Environ(), s.Env(region))
+}
+
+// SetenvT points the current process at the server for the rest of the
+// test: it sets Env(region) with t.Setenv, unsetting the variables Env
+// maps to "", and restores everything when the test ends. Like t.Setenv,
+// it cannot be used in parallel tests.
+func (s *Server) SetenvT(t testing.TB, region string) {
+	t.Helper()
+	for k, v := range s.Env(region) {
+		t.Setenv(k, v) // records the old value for restoring
+		if v == "" {
+			os.Unsetenv(k)
+		}
+	}
 }
 
 // MergeEnv applies overrides to a KEY=VALUE list: an override with an

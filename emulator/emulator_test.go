@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -87,6 +88,23 @@ func TestEnvironWithAWSCLI(t *testing.T) {
 	}
 	if id.Account != emulator.AccountID {
 		t.Errorf("account = %q, want %q", id.Account, emulator.AccountID)
+	}
+}
+
+func TestSetenvT(t *testing.T) {
+	s := start(t)
+	t.Setenv("AWS_PROFILE", "developer-profile")
+	t.Run("inside", func(t *testing.T) {
+		s.SetenvT(t, region)
+		if v, ok := os.LookupEnv("AWS_PROFILE"); ok {
+			t.Errorf("AWS_PROFILE = %q, want it unset", v)
+		}
+		if got := os.Getenv("AWS_ENDPOINT_URL"); got != s.Endpoint() {
+			t.Errorf("AWS_ENDPOINT_URL = %q, want %q", got, s.Endpoint())
+		}
+	})
+	if got := os.Getenv("AWS_PROFILE"); got != "developer-profile" {
+		t.Errorf("AWS_PROFILE = %q after the subtest, want it restored", got)
 	}
 }
 
