@@ -1,0 +1,112 @@
+// Package certificate is the ACM certificate of the deployment's domain:
+// <domain> with the explicit names api.<domain> and app.<domain>, validated
+// through DNS records in the domain's Route 53 zone.
+//
+// The output is the ARN of aws_acm_certificate_validation, which exists
+// only once ACM has issued the certificate: a listener using it waits for
+// validation instead of failing on a pending certificate.
+package certificate
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/acmcertificate"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/acmcertificatevalidation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Hosts are the names under the domain the certificate covers besides the
+// domain itself (the DNS construct points the same names at the ALB).
+var Hosts = []string{"api", "app"}
+
+// ValidationRecordTTL is the TTL of the validation records.
+const ValidationRecordTTL = 60
+
+// reDomain is a lowercase DNS name of at least two labels, no trailing dot,
+// no wildcard; with api./app. added it must stay within 253 characters.
+var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Props configures the certificate. Every field is required.
+type Props struct {
+	// Domain is the deployment's domain, e.g. example.com (lowercase, no
+	// trailing dot). The certificate covers it, api.<Domain> and app.<Domain>.
+	Domain string
+	// ZoneID is the public Route 53 zone of Domain, where the validation
+	// records go.
+	ZoneID *string
+}
+
+// Outputs of the certificate.
+type Outputs struct {
+	// CertificateARN is the validated certificate's ARN (from
+	// aws_acm_certificate_validation): use it for listeners.
+	CertificateARN *string
+	// Names are the names the certificate covers: Domain, then the hosts.
+	Names []string
+}
+
+// Names are the names a certificate of domain covers: the domain first.
+func Names(domain string) []string {
+	names := []string{domain}
+	for _, h := range Hosts {
+		names = append(names, h+"."+domain)
+	}
+	return names
+}
+
+// Validate checks the props and names the first bad field.
+func (p Props) Validate() error {
+	switch {
+	case len(p.Domain) > 249 || !reDomain.MatchString(p.Domain):
+		return fmt.Errorf("certificate: Domain %q is not a domain name; want lowercase labels of a-z, 0-9, '-' such as example.com (no wildcard, no trailing dot)", p.Domain)
+	case p.ZoneID == nil:
+		return fmt.Errorf("certificate: ZoneID is required")
+	}
+	return nil
+}
+
+// New builds the certificate and its validation in scope.
+func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	names := Names(p.Domain)
+
+	cert := acmcertificate.NewAcmCertificate(c, jsii.String("certificate"), &acmcertificate.AcmCertificateConfig{
+		DomainName:              jsii.String(names[0]),
+		SubjectAlternativeNames: jsii.Strings(names[1:]...),
+		ValidationMethod:        jsii.String("DNS"),
+		KeyAlgorithm:            jsii.String("RSA_2048"),
+		// A new certificate (e.g. another name) is issued and moved onto the
+		// listener before the old one, still in use, is deleted.
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+		Tags:      &map[string]*string{"Name": jsii.String(p.Domain)},
+	})
+
+	// One record per distinct validation name, keyed by domain name. (ACM
+	// gives each name its own CNAME; allow_overwrite lets a record another
+	// certificate of the same names already created be adopted.)
+	it := cdktf.TerraformIterator_FromComplexList(cert.DomainValidationOptions(), jsii.String("domain_name"))
+	records := route53record.NewRoute53Record(c, jsii.String("validation"), &route53record.Route53RecordConfig{
+		ForEach:        it,
+		ZoneId:         p.ZoneID,
+		Name:           it.GetString(jsii.String("resource_record_name")),
+		Type:           it.GetString(jsii.String("resource_record_type")),
+		Records:        &[]*string{it.GetString(jsii.String("resource_record_value"))},
+		Ttl:            jsii.Number(ValidationRecordTTL),
+		AllowOverwrite: jsii.Bool(true),
+	})
+
+	// [for k, r in aws_route53_record.<validation> : r.fqdn]
+	fqdns := cdktf.TerraformIterator_FromResources(records).PluckProperty(jsii.String("fqdn"))
+	v := acmcertificatevalidation.NewAcmCertificateValidation(c, jsii.String("validation-wait"), &acmcertificatevalidation.AcmCertificateValidationConfig{
+		CertificateArn:        cert.Arn(),
+		ValidationRecordFqdns: cdktf.Token_AsList(fqdns, nil),
+	})
+	return &Outputs{CertificateARN: v.CertificateArn(), Names: names}, nil
+}
