@@ -3,7 +3,7 @@
 // Start launches moto's server on a free loopback port through launcher.py
 // (embedded in this package), which first patches a few gaps of moto that
 // the Terraform AWS provider trips over; see that file for the list. The
-// server answers every AWS service on one endpoint, http://127.0.0.1:PORT,
+// server answers every AWS service on one endpoint, https://127.0.0.1:PORT,
 // for the fixed account 123456789012 and any region.
 //
 // Point clients at it with Server.Env or Server.Environ (credentials,
@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +57,7 @@ type Server struct {
 	port    int
 	pid     int
 	logPath string
+	caFile  string
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once the process has been reaped
 	waitErr error         // set before exited is closed
@@ -83,6 +83,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := os.WriteFile(script, launcher, 0o644); err != nil {
 		return nil, fmt.Errorf("emulator: writing launcher: %w", err)
 	}
+	certFile, keyFile, err := writeCert(dir)
+	if err != nil {
+		return nil, certError(err)
+	}
 	timeout := opts.StartTimeout
 	if timeout <= 0 {
 		timeout = 60 * time.Second
@@ -92,7 +96,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	// grabs the port in between, moto exits at once and we try another.
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
-		s, err := launch(ctx, python, script, filepath.Join(dir, "moto.log"), timeout)
+		s, err := launch(ctx, python, script, filepath.Join(dir, "moto.log"), certFile, keyFile, timeout)
 		if err == nil {
 			return s, nil
 		}
@@ -104,7 +108,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 var errAddrInUse = errors.New("address already in use")
 
-func launch(ctx context.Context, python, script, logPath string, timeout time.Duration) (*Server, error) {
+func launch(ctx context.Context, python, script, logPath, certFile, keyFile string, timeout time.Duration) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -115,7 +119,7 @@ func launch(ctx context.Context, python, script, logPath string, timeout time.Du
 	}
 	defer logFile.Close() // the child keeps its own descriptor
 
-	cmd := exec.Command(python, "-u", script, strconv.Itoa(port))
+	cmd := exec.Command(python, "-u", script, strconv.Itoa(port), certFile, keyFile)
 	cmd.Env = append(os.Environ(),
 		"MOTO_IAM_LOAD_MANAGED_POLICIES=true",
 		"MOTO_ACM_VALIDATION_WAIT=0",
@@ -131,6 +135,7 @@ func launch(ctx context.Context, python, script, logPath string, timeout time.Du
 		port:    port,
 		pid:     cmd.Process.Pid,
 		logPath: logPath,
+		caFile:  certFile,
 		cmd:     cmd,
 		exited:  make(chan struct{}),
 	}
@@ -157,7 +162,8 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	defer deadline.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := s.HTTPClient()
+	client.Timeout = 2 * time.Second
 	for {
 		resp, err := client.Get(s.Endpoint() + "/moto-api/")
 		if err == nil {
@@ -196,8 +202,8 @@ func StartT(t testing.TB) *Server {
 	return s
 }
 
-// Endpoint is the server's base URL, http://127.0.0.1:PORT.
-func (s *Server) Endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.port) }
+// Endpoint is the server's base URL, https://127.0.0.1:PORT (see CAFile).
+func (s *Server) Endpoint() string { return "https://127.0.0.1:" + strconv.Itoa(s.port) }
 
 // Port is the TCP port the server listens on (on 127.0.0.1).
 func (s *Server) Port() int { return s.port }
@@ -251,6 +257,7 @@ func (s *Server) Env(region string) map[string]string {
 		"AWS_DEFAULT_REGION":          region,
 		"AWS_ENDPOINT_URL":            s.Endpoint(),
 		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CA_BUNDLE":               s.caFile,
 		"AWS_CONFIG_FILE":             os.DevNull,
 		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	}

@@ -38,15 +38,16 @@ func awsConfig(s *emulator.Server) aws.Config {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(s.Endpoint()),
+		HTTPClient:   s.HTTPClient(),
 	}
 }
 
 func TestStartStop(t *testing.T) {
 	s := start(t)
-	if !strings.HasPrefix(s.Endpoint(), "http://127.0.0.1:") {
+	if !strings.HasPrefix(s.Endpoint(), "https://127.0.0.1:") {
 		t.Fatalf("endpoint %q is not on loopback", s.Endpoint())
 	}
-	conn, err := net.Dial("tcp", s.Endpoint()[len("http://"):])
+	conn, err := net.Dial("tcp", s.Endpoint()[len("https://"):])
 	if err != nil {
 		t.Fatalf("server not reachable after Start: %v", err)
 	}
@@ -61,7 +62,7 @@ func TestStartStop(t *testing.T) {
 	if err := syscall.Kill(-s.PID(), 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("process group %d still exists after Stop (kill -0: %v)", s.PID(), err)
 	}
-	if conn, err := net.Dial("tcp", s.Endpoint()[len("http://"):]); err == nil {
+	if conn, err := net.Dial("tcp", s.Endpoint()[len("https://"):]); err == nil {
 		conn.Close()
 		t.Errorf("port %d still accepts connections after Stop", s.Port())
 	}
@@ -371,5 +372,34 @@ func TestAppAutoscalingTags(t *testing.T) {
 	var notFound *aastypes.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Errorf("ListTagsForResource on an unknown ARN: got %v, want ResourceNotFoundException", err)
+	}
+}
+
+// A bucket policy denying plain HTTP (aws:SecureTransport "false") lets the
+// emulator's HTTPS requests through, while a Deny that matches still denies.
+func TestBucketPolicySecureTransport(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	cli := s3.NewFromConfig(awsConfig(s), func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := aws.String("tls-only")
+	if _, err := cli.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}}); err != nil {
+		t.Fatal(err)
+	}
+	policy := func(secure string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
+			`"Resource":["arn:aws:s3:::tls-only","arn:aws:s3:::tls-only/*"],"Condition":{"Bool":{"aws:SecureTransport":"` + secure + `"}}}]}`)
+	}
+	if _, err := cli.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: policy("false")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatalf("HTTPS request denied by a policy that only denies plain HTTP: %v", err)
+	}
+	if _, err := cli.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: policy("true")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err == nil {
+		t.Error("a Deny whose condition matches (SecureTransport true over HTTPS) did not deny")
 	}
 }

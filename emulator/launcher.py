@@ -1,9 +1,9 @@
 """Start a moto server with small fixes for gaps that Terraform trips over.
 
-Usage: python3 launcher.py PORT
+Usage: python3 launcher.py PORT CERT.pem KEY.pem
 
 The Go package selfhost/emulator embeds this file and runs it; it is not
-meant to be run by hand (though it works: it serves on 127.0.0.1:PORT).
+meant to be run by hand (though it works: it serves https://127.0.0.1:PORT).
 
 Every patch below is a small function that fixes one known gap of moto 5.2.x
 as seen by the Terraform AWS provider 5.x. A patch checks that the moto
@@ -200,17 +200,65 @@ def patch_ecs_service_fields():
     models.EC2ContainerServiceBackend.update_service = update_service
 
 
+def patch_bucket_policy_secure_transport():
+    """S3 bucket policies: evaluate aws:SecureTransport like AWS does.
+
+    moto 5.2.1 evaluates bucket policies without request context and knows
+    only the StringEquals condition operator; every other operator (Bool
+    among them) counts as met, and a statement whose condition is not met
+    is DENIED instead of not applying. Together that makes the standard
+    TLS-only policy (Deny s3:* when aws:SecureTransport is "false") deny
+    every request. This patch adds the Bool operator, gives bucket policies
+    the context key aws:SecureTransport = "true" (the emulator serves HTTPS
+    only), and makes a statement whose condition is not met neutral, as on
+    AWS. Trust policies are unaffected: they still need an explicit Allow.
+    """
+    from moto.iam import access_control as ac
+    from moto.iam import policy_conditions as pc
+    from moto.s3 import models
+
+    name = "bucket_policy_secure_transport"
+    _need(pc, "CONDITION_OPERATIONS", patch=name)
+    _need(ac.IAMPolicyStatement, "is_action_permitted", "_check_conditions", patch=name)
+    _need(ac, "IAMPolicy", "PermissionResult", patch=name)
+    _need(models.FakeBucket, "get_permission", patch=name)
+
+    def bool_operation(expected, actual):
+        values = expected if isinstance(expected, list) else [expected]
+        return str(actual).lower() in [str(v).lower() for v in values]
+
+    pc.CONDITION_OPERATIONS.setdefault("Bool", bool_operation)
+
+    original = ac.IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+        if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+            return ac.PermissionResult.NEUTRAL
+        return original(self, action, resource, principal, incoming_condition_values)
+
+    ac.IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return ac.PermissionResult.NEUTRAL
+        policy = ac.IAMPolicy(self.policy.decode())
+        return policy.is_action_permitted(action, resource, None, {"aws:SecureTransport": "true"})
+
+    models.FakeBucket.get_permission = get_permission
+
+
 PATCHES = [
     patch_s3_delete_marker_dispose,
+    patch_bucket_policy_secure_transport,
     patch_appautoscaling_tagging,
     patch_ecs_service_fields,
 ]
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: launcher.py PORT")
-    port = sys.argv[1]
+    if len(sys.argv) != 4:
+        sys.exit("usage: launcher.py PORT CERT.pem KEY.pem")
+    port, cert, key = sys.argv[1:4]
     for patch in PATCHES:
         patch()
     print(
@@ -220,8 +268,8 @@ def main():
     )
     from moto.server import main as moto_main
 
-    # Loopback only, always.
-    moto_main(["--host", "127.0.0.1", "--port", port])
+    # Loopback only, always; HTTPS like AWS (aws:SecureTransport holds).
+    moto_main(["--host", "127.0.0.1", "--port", port, "--ssl-cert", cert, "--ssl-key", key])
 
 
 if __name__ == "__main__":

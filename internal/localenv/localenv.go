@@ -95,6 +95,7 @@ func (s *Session) AWS() aws.Config {
 		Region:       s.Cfg.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(s.Srv.Endpoint()),
+		HTTPClient:   s.Srv.HTTPClient(),
 	}
 }
 

@@ -300,6 +300,7 @@ func s3Client(srv *emulator.Server) *s3.Client {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(srv.Endpoint()),
+		HTTPClient:   srv.HTTPClient(),
 	}, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
