@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -204,5 +205,37 @@ func TestRefusesDrainLongerThanStopTimeout(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "must be below STOP_TIMEOUT") {
 		t.Errorf("output does not explain the error: %s", out)
+	}
+}
+
+// The container health check (`/app -healthcheck`) passes while serving and
+// fails once the service drains.
+func TestHealthcheckCommand(t *testing.T) {
+	bin := buildApp(t)
+	p := startApp(t, bin, "DRAIN_WINDOW=3s", "SHUTDOWN_TIMEOUT=2s")
+	_, port, _ := net.SplitHostPort(p.addr)
+	check := func() int {
+		cmd := exec.Command(bin, "-healthcheck")
+		cmd.Env = append(os.Environ(), "PORT="+port)
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+	if code := check(); code != 0 {
+		t.Fatalf("healthcheck of a serving app exited %d, want 0", code)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the signal handler flips the status
+	if code := check(); code != 1 {
+		t.Errorf("healthcheck of a draining app exited %d, want 1", code)
+	}
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("exit code %d after draining, want 0", code)
 	}
 }

@@ -53,7 +53,38 @@ import (
 var version = "dev"
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-healthcheck" {
+		os.Exit(healthcheck(os.Getenv, 3*time.Second))
+	}
 	os.Exit(run(os.Getenv, os.Stdout))
+}
+
+// healthcheck is the container health check (the task definition runs
+// `/app -healthcheck`; the image has no shell or curl): exit 0 when the
+// running service's /api/status answers 200, 1 otherwise (draining too).
+func healthcheck(getenv func(string) string, timeout time.Duration) int {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		return 1
+	}
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		return 1
+	}
+	client := &http.Client{Timeout: timeout}
+	resp, err := client.Get("http://127.0.0.1:" + port + "/api/status")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "healthcheck: /api/status answered", resp.Status)
+		return 1
+	}
+	return 0
 }
 
 // config is the service's configuration, read from the environment.
