@@ -62,7 +62,7 @@ func stackNames(t *testing.T) []string {
 
 func TestSynthWritesEveryStackOfEveryEnvironment(t *testing.T) {
 	got := strings.Join(stackNames(t), " ")
-	want := "local-network local-state production-network production-state"
+	want := "local-dns local-network local-service local-state production-dns production-network production-service production-state"
 	if got != want {
 		t.Errorf("stacks = %s, want %s", got, want)
 	}

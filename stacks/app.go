@@ -15,11 +15,21 @@ func Build(app cdktf.App, cfgs []*config.Config) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", cfg.StackName(PartState), err)
 		}
-		net, _, err := NewNetwork(app, cfg)
+		net, netOut, err := NewNetwork(app, cfg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cfg.StackName(PartNetwork), err)
 		}
 		net.AddDependency(state)
+		svc, svcOut, err := NewService(app, cfg, netOut)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.StackName(PartService), err)
+		}
+		svc.AddDependency(net)
+		records, err := NewDNS(app, cfg, netOut, svcOut)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.StackName(PartDNS), err)
+		}
+		records.AddDependency(svc)
 	}
 	return nil
 }

@@ -22,12 +22,22 @@ const ProviderVersion = "~> 5.99"
 const (
 	PartState   = "state"
 	PartNetwork = "network"
+	PartService = "service"
+	PartDNS     = "dns"
 )
 
-// newStack creates a stack named <env>-<part> with the AWS provider.
-func newStack(scope constructs.Construct, cfg *config.Config, part string) cdktf.TerraformStack {
+// newStack creates a stack named <env>-<part> with the AWS provider; with
+// assumeRole set, the provider works in the account of that role.
+func newStack(scope constructs.Construct, cfg *config.Config, part, assumeRole string) cdktf.TerraformStack {
 	st := cdktf.NewTerraformStack(scope, jsii.String(cfg.StackName(part)))
-	provider.NewAwsProvider(st, jsii.String("aws"), providerConfig(cfg))
+	pc := providerConfig(cfg)
+	if assumeRole != "" {
+		pc.AssumeRole = &[]*provider.AwsProviderAssumeRole{{
+			RoleArn:     jsii.String(assumeRole),
+			SessionName: jsii.String("selfhost-" + cfg.StackName(part)),
+		}}
+	}
+	provider.NewAwsProvider(st, jsii.String("aws"), pc)
 	st.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderVersion))
 	return st
 }

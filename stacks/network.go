@@ -6,12 +6,23 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
+	"selfhost/constructs/dns"
 	"selfhost/constructs/network"
 )
 
-// NewNetwork is <env>-network: the tiered VPC.
-func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, *network.Outputs, error) {
-	st := newStack(scope, cfg, PartNetwork)
+// NetworkOutputs are what later stacks use of <env>-network.
+type NetworkOutputs struct {
+	*network.Outputs
+	// ZoneID of the hosted zone when dns.create_zone (created here, before
+	// the certificate in <env>-service and the records in <env>-dns need
+	// it); nil when the zone is looked up.
+	ZoneID *string
+}
+
+// NewNetwork is <env>-network: the tiered VPC (and the hosted zone when the
+// environment creates it).
+func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, *NetworkOutputs, error) {
+	st := newStack(scope, cfg, PartNetwork, "")
 	useS3Backend(st, cfg)
 	out, err := network.New(st, "network", network.Props{
 		Name:                 cfg.Project + "-" + cfg.Name,
@@ -28,5 +39,14 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.Terraform
 	}
 	cdktf.NewTerraformOutput(st, jsii.String("vpc_id"), &cdktf.TerraformOutputConfig{Value: out.VPCID})
 	cdktf.NewTerraformOutput(st, jsii.String("private_subnet_ids"), &cdktf.TerraformOutputConfig{Value: &out.PrivateSubnetIDs})
-	return st, out, nil
+	no := &NetworkOutputs{Outputs: out}
+	if cfg.DNS.CreateZone {
+		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		no.ZoneID = z.ZoneID
+		cdktf.NewTerraformOutput(st, jsii.String("zone_name_servers"), &cdktf.TerraformOutputConfig{Value: z.NameServers})
+	}
+	return st, no, nil
 }

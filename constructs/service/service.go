@@ -30,15 +30,10 @@ import (
 	"selfhost/constructs/policy"
 )
 
-// Fixed settings of the service (quoted in the package documentation of the
-// app: DRAIN_WINDOW + SHUTDOWN_TIMEOUT must stay below the stop timeout).
+// Limits and fixed settings of the service.
 const (
-	// StopTimeoutSeconds is the container's stopTimeout: the time between
-	// SIGTERM and SIGKILL. 120 is Fargate's maximum.
-	StopTimeoutSeconds = 120
-	// HealthCheckGracePeriodSeconds is how long ECS ignores load balancer
-	// health checks of a new task.
-	HealthCheckGracePeriodSeconds = 120
+	// MaxStopTimeoutSeconds is Fargate's maximum stopTimeout (SIGTERM to SIGKILL).
+	MaxStopTimeoutSeconds = 120
 	// LogStreamPrefix prefixes the log streams: ecs/<container>/<task id>.
 	LogStreamPrefix = "ecs"
 )
@@ -145,6 +140,12 @@ type Props struct {
 	// DesiredCount is the task count of the first apply (0-1000); afterwards
 	// autoscaling owns it (ignore_changes).
 	DesiredCount int
+	// StopTimeoutSeconds is the container's stopTimeout, 2 to 120 (the
+	// app's DRAIN_WINDOW + SHUTDOWN_TIMEOUT must stay below it).
+	StopTimeoutSeconds int
+	// HealthCheckGracePeriodSeconds is how long ECS ignores load balancer
+	// health checks of a new task (0 to 7200).
+	HealthCheckGracePeriodSeconds int
 	// PrivateSubnetIDs are the tasks' subnets (no public IPs), at least one.
 	PrivateSubnetIDs []*string
 	// SecurityGroupID is the tasks' security group (the load balancer
@@ -246,6 +247,10 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("Name %q is not allowed; want 1-48 of A-Z, a-z, 0-9, '-', starting with a letter", p.Name)
 	case p.Region == "":
 		return nil, bad("Region is required")
+	case p.StopTimeoutSeconds < 2 || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
+		return nil, bad("StopTimeoutSeconds %d is out of range; want 2 to %d (Fargate's maximum)", p.StopTimeoutSeconds, MaxStopTimeoutSeconds)
+	case p.HealthCheckGracePeriodSeconds < 0 || p.HealthCheckGracePeriodSeconds > 7200:
+		return nil, bad("HealthCheckGracePeriodSeconds %d is out of range; want 0 to 7200", p.HealthCheckGracePeriodSeconds)
 	case p.Image == "":
 		return nil, bad("Image is required")
 	case p.RepositoryARN == nil:
@@ -400,7 +405,7 @@ func containerDefinitions(p Props, logGroup string) string {
 		Essential:              true,
 		PortMappings:           []portMap{{ContainerPort: p.ContainerPort, HostPort: p.ContainerPort, Protocol: "tcp"}},
 		Environment:            []nameValue{},
-		StopTimeout:            StopTimeoutSeconds,
+		StopTimeout:            p.StopTimeoutSeconds,
 		ReadonlyRootFilesystem: true,
 		User:                   p.User,
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
@@ -546,7 +551,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			ContainerName:  jsii.String(p.ContainerName),
 			ContainerPort:  jsii.Number(float64(p.ContainerPort)),
 		}},
-		HealthCheckGracePeriodSeconds:   jsii.Number(HealthCheckGracePeriodSeconds),
+		HealthCheckGracePeriodSeconds:   jsii.Number(p.HealthCheckGracePeriodSeconds),
 		DeploymentMinimumHealthyPercent: jsii.Number(100),
 		DeploymentMaximumPercent:        jsii.Number(200),
 		DeploymentCircuitBreaker: &ecsservice.EcsServiceDeploymentCircuitBreaker{

@@ -34,7 +34,7 @@ func props() Props {
 	return Props{
 		Name: "selfhost-test", Region: "us-east-1",
 		Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/selfhost-test/app@sha256:abc", RepositoryARN: jsii.String(repoARN),
-		ContainerName: "app", ContainerPort: 8080, CPU: 512, MemoryMiB: 1024, Architecture: X86_64, DesiredCount: 2,
+		ContainerName: "app", ContainerPort: 8080, CPU: 512, MemoryMiB: 1024, Architecture: X86_64, DesiredCount: 2, StopTimeoutSeconds: 120, HealthCheckGracePeriodSeconds: 120,
 		PrivateSubnetIDs: []*string{jsii.String("subnet-a"), jsii.String("subnet-b")},
 		SecurityGroupID:  jsii.String("sg-svc"), TargetGroupARN: jsii.String("arn:tg"),
 		HTTPSListener:    fakeDependable{}, // TestService passes a real listener

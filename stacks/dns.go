@@ -1,0 +1,34 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/constructs/dns"
+)
+
+// NewDNS is <env>-dns: the api.<domain> and app.<domain> aliases of the
+// load balancer. It is its own stack so it can live in the account that
+// owns the zone (dns.role_arn).
+func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (cdktf.TerraformStack, error) {
+	st := newStack(scope, cfg, PartDNS, cfg.DNS.RoleARN)
+	useS3Backend(st, cfg)
+	zone, err := zoneID(st, cfg, net)
+	if err != nil {
+		return nil, err
+	}
+	out, err := dns.New(st, "records", dns.Props{
+		Domain:     cfg.DNS.Domain,
+		ZoneID:     zone,
+		ALBDNSName: svc.ALBDNSName,
+		ALBZoneID:  svc.ALBZoneID,
+		IPv6:       cfg.DNS.IPv6,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cdktf.NewTerraformOutput(st, jsii.String("names"), &cdktf.TerraformOutputConfig{Value: jsii.Strings(out.Names...)})
+	return st, nil
+}

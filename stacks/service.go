@@ -1,0 +1,201 @@
+package stacks
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/constructs/autoscaling"
+	"selfhost/constructs/certificate"
+	"selfhost/constructs/dns"
+	"selfhost/constructs/loadbalancer"
+	"selfhost/constructs/registry"
+	"selfhost/constructs/service"
+)
+
+// The container health check's timing (the command is service.health_command).
+const (
+	containerCheckInterval    = 30
+	containerCheckTimeout     = 5
+	containerCheckRetries     = 3
+	containerCheckStartPeriod = 60
+)
+
+// ServiceOutputs are what <env>-dns uses of <env>-service.
+type ServiceOutputs struct {
+	ALBDNSName *string
+	ALBZoneID  *string
+}
+
+// NewService is <env>-service: ECR repository, certificate, load balancer,
+// Fargate service and its autoscaling.
+func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (cdktf.TerraformStack, *ServiceOutputs, error) {
+	st := newStack(scope, cfg, PartService, "")
+	useS3Backend(st, cfg)
+	s, lbc := cfg.Service, cfg.LoadBalancer
+	name := cfg.Project + "-" + cfg.Name
+
+	reg, err := registry.New(st, "registry", registry.Props{
+		Name:               s.Image.Repository,
+		TagMutability:      cfg.Registry.TagMutability,
+		Encryption:         "AES256",
+		UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
+		KeepTaggedImages:   cfg.Registry.KeepTagged,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	certARN := jsii.String(lbc.CertificateARN)
+	if lbc.CertificateARN == "" {
+		zoneID, err := zoneID(st, cfg, net)
+		if err != nil {
+			return nil, nil, err
+		}
+		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, ZoneID: zoneID})
+		if err != nil {
+			return nil, nil, err
+		}
+		certARN = cert.CertificateARN
+	}
+
+	hc := s.HealthCheck
+	logPrefix := ""
+	if lbc.AccessLogsBucket != "" {
+		logPrefix = name
+	}
+	lb, err := loadbalancer.New(st, "load-balancer", loadbalancer.Props{
+		Name:               name,
+		VPCID:              net.VPCID,
+		PublicSubnetIDs:    net.PublicSubnetIDs,
+		ContainerPort:      s.ContainerPort,
+		IngressIPv4CIDRs:   lbc.IngressCIDRs,
+		IngressIPv6CIDRs:   lbc.IngressIPv6CIDRs,
+		DualStack:          cfg.DNS.IPv6,
+		DeletionProtection: lbc.DeletionProtection,
+		IdleTimeoutSeconds: lbc.IdleTimeoutSeconds,
+		AccessLogsBucket:   lbc.AccessLogsBucket,
+		AccessLogsPrefix:   logPrefix,
+		SSLPolicy:          lbc.SSLPolicy,
+		CertificateARN:     certARN,
+		HealthCheck: loadbalancer.HealthCheck{
+			Path: hc.Path, IntervalSeconds: hc.IntervalSeconds, TimeoutSeconds: hc.TimeoutSeconds,
+			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold, Matcher: hc.Matcher,
+		},
+		DeregistrationDelaySeconds: s.DeregistrationDelaySeconds,
+		Stickiness:                 loadbalancer.Stickiness{Enabled: s.Stickiness.Enabled, DurationSeconds: s.Stickiness.DurationSeconds},
+		SlowStartSeconds:           s.SlowStartSeconds,
+		TargetGroupNamePrefix:      "app-",
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	env := map[string]string{
+		"PORT":         strconv.Itoa(s.ContainerPort),
+		"DOMAIN":       cfg.DNS.Domain,
+		"STOP_TIMEOUT": strconv.Itoa(s.StopTimeoutSeconds) + "s",
+	}
+	for k, v := range s.Environment {
+		env[k] = v
+	}
+	var secrets []service.Secret
+	for _, k := range sortedKeys(s.Secrets) {
+		secrets = append(secrets, service.Secret{Name: k, ARN: s.Secrets[k]})
+	}
+	svc, err := service.New(st, "service", service.Props{
+		Name:                          name,
+		Region:                        cfg.Region,
+		Image:                         image(cfg, reg.URL),
+		RepositoryARN:                 reg.ARN,
+		ContainerName:                 "app",
+		ContainerPort:                 s.ContainerPort,
+		CPU:                           s.CPU,
+		MemoryMiB:                     s.Memory,
+		Architecture:                  s.Architecture,
+		DesiredCount:                  s.DesiredCount,
+		StopTimeoutSeconds:            s.StopTimeoutSeconds,
+		HealthCheckGracePeriodSeconds: hc.GracePeriodSeconds,
+		PrivateSubnetIDs:              net.PrivateSubnetIDs,
+		SecurityGroupID:               lb.ServiceSecurityGroupID,
+		TargetGroupARN:                lb.TargetGroupARN,
+		HTTPSListener:                 lb.HTTPSListener,
+		LogRetentionDays:              s.LogRetentionDays,
+		Environment:                   env,
+		Secrets:                       secrets,
+		HealthCheck: &service.HealthCheck{
+			Command: s.HealthCommand, IntervalSeconds: containerCheckInterval, TimeoutSeconds: containerCheckTimeout,
+			Retries: containerCheckRetries, StartPeriodSeconds: containerCheckStartPeriod,
+		},
+		TaskRolePolicyARNs: s.TaskRolePolicyARNs,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	as := s.Autoscaling
+	if _, err := autoscaling.New(st, "autoscaling", autoscaling.Props{
+		Name:                      name,
+		ClusterName:               svc.ClusterName,
+		ServiceName:               svc.ServiceName,
+		MinCapacity:               as.Min,
+		MaxCapacity:               as.Max,
+		CPUTargetPercent:          as.CPUTarget,
+		ScaleInCooldownSeconds:    as.ScaleInCooldownSec,
+		ScaleOutCooldownSeconds:   as.ScaleOutCooldownSec,
+		RequestsPerTarget:         as.RequestsPerTarget,
+		RequestCountResourceLabel: lb.RequestCountResourceLabel,
+	}); err != nil {
+		return nil, nil, err
+	}
+
+	out := func(id string, v any) {
+		cdktf.NewTerraformOutput(st, jsii.String(id), &cdktf.TerraformOutputConfig{Value: v})
+	}
+	out("load_balancer_dns_name", lb.DNSName)
+	out("api_url", "https://api."+cfg.DNS.Domain)
+	out("app_url", "https://app."+cfg.DNS.Domain)
+	out("cluster_name", svc.ClusterName)
+	out("service_name", svc.ServiceName)
+	out("repository_url", reg.URL)
+	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID}, nil
+}
+
+// image is the container image: the configured URI, or this environment's
+// repository pinned by digest (preferred) or tag.
+func image(cfg *config.Config, repoURL *string) string {
+	img := cfg.Service.Image
+	switch {
+	case img.URI != "":
+		return img.URI
+	case img.Digest != "":
+		return *repoURL + "@" + img.Digest
+	default:
+		return *repoURL + ":" + img.Tag
+	}
+}
+
+// zoneID is the hosted zone's id: created in <env>-network, or looked up.
+func zoneID(st cdktf.TerraformStack, cfg *config.Config, net *NetworkOutputs) (*string, error) {
+	if net.ZoneID != nil {
+		return net.ZoneID, nil
+	}
+	z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName})
+	if err != nil {
+		return nil, err
+	}
+	return z.ZoneID, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
