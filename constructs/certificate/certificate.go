@@ -88,25 +88,37 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:      &map[string]*string{"Name": jsii.String(p.Domain)},
 	})
 
-	// One record per distinct validation name, keyed by domain name. (ACM
-	// gives each name its own CNAME; allow_overwrite lets a record another
-	// certificate of the same names already created be adopted.)
-	it := cdktf.TerraformIterator_FromComplexList(cert.DomainValidationOptions(), jsii.String("domain_name"))
-	records := route53record.NewRoute53Record(c, jsii.String("validation"), &route53record.Route53RecordConfig{
-		ForEach:        it,
-		ZoneId:         p.ZoneID,
-		Name:           it.GetString(jsii.String("resource_record_name")),
-		Type:           it.GetString(jsii.String("resource_record_type")),
-		Records:        &[]*string{it.GetString(jsii.String("resource_record_value"))},
-		Ttl:            jsii.Number(ValidationRecordTTL),
-		AllowOverwrite: jsii.Bool(true),
-	})
-
-	// [for k, r in aws_route53_record.<validation> : r.fqdn]
-	fqdns := cdktf.TerraformIterator_FromResources(records).PluckProperty(jsii.String("fqdn"))
+	// One validation record per name, with a static key (the name), so the
+	// plan knows every record before the certificate exists. (for_each over
+	// domain_validation_options cannot be planned: the set's elements are
+	// unknown until ACM answers, and Terraform refuses unknown keys.) Each
+	// record picks its name's entry of domain_validation_options;
+	// allow_overwrite adopts a record an earlier certificate of the same
+	// names left in the zone.
+	addr := "aws_acm_certificate." + *cdktf.TerraformStack_Of(c).GetLogicalId(cert)
+	var fqdns []*string
+	for i, name := range names {
+		pick := func(attr string) *string {
+			return jsii.String(fmt.Sprintf("${one([for o in %s.domain_validation_options : o.%s if o.domain_name == %q])}", addr, attr, name))
+		}
+		key := "domain"
+		if i > 0 {
+			key = Hosts[i-1]
+		}
+		r := route53record.NewRoute53Record(c, jsii.String("validation-"+key), &route53record.Route53RecordConfig{
+			ZoneId:         p.ZoneID,
+			Name:           pick("resource_record_name"),
+			Type:           pick("resource_record_type"),
+			Records:        &[]*string{pick("resource_record_value")},
+			Ttl:            jsii.Number(ValidationRecordTTL),
+			AllowOverwrite: jsii.Bool(true),
+			DependsOn:      &[]cdktf.ITerraformDependable{cert},
+		})
+		fqdns = append(fqdns, r.Fqdn())
+	}
 	v := acmcertificatevalidation.NewAcmCertificateValidation(c, jsii.String("validation-wait"), &acmcertificatevalidation.AcmCertificateValidationConfig{
 		CertificateArn:        cert.Arn(),
-		ValidationRecordFqdns: cdktf.Token_AsList(fqdns, nil),
+		ValidationRecordFqdns: &fqdns,
 	})
 	return &Outputs{CertificateARN: v.CertificateArn(), Names: names}, nil
 }
