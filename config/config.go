@@ -30,6 +30,7 @@ type Config struct {
 	Registry          Registry          `yaml:"registry"`
 	LoadBalancer      LoadBalancer      `yaml:"load_balancer"`
 	Service           Service           `yaml:"service"`
+	Policy            PolicyConfig      `yaml:"policy"`
 
 	// File is the path the environment was loaded from.
 	File string `yaml:"-"`

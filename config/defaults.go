@@ -71,6 +71,9 @@ func Defaults() Config {
 				ScaleOutCooldownSec: 60,
 			},
 		},
+		Policy: PolicyConfig{
+			Exemptions: []Exemption{}, // every guardrail applies
+		},
 	}
 }
 

@@ -235,6 +235,7 @@ func validate(c *Config) []Problem {
 		}
 	}
 	validateService(c, bad, warn)
+	validatePolicy(c, bad)
 	return probs
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
+	"selfhost/guardrails"
 )
 
 // Build adds every stack of every environment to app, in dependency order.
@@ -30,6 +31,10 @@ func Build(app cdktf.App, cfgs []*config.Config) error {
 			return fmt.Errorf("%s: %w", cfg.StackName(PartDNS), err)
 		}
 		records.AddDependency(svc)
+		// The production policy, checked on the resolved JSON at synth.
+		for _, st := range []cdktf.TerraformStack{state, net, svc, records} {
+			guardrails.Attach(st, cfg)
+		}
 	}
 	return nil
 }

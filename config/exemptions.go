@@ -1,0 +1,79 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PolicyConfig configures the guardrails, the production policy checks run
+// on every synth (see guardrails/RULES.md).
+type PolicyConfig struct {
+	// Exemptions turn a rule's failures into warnings for this environment.
+	Exemptions []Exemption `yaml:"exemptions"`
+}
+
+// Exemption waives one guardrail rule for one environment, with the written
+// reason why (shown with the warning on every synth).
+type Exemption struct {
+	// Rule is the rule id, e.g. alb-deletion-protection.
+	Rule string `yaml:"rule"`
+	// Reason says why the environment may break the rule.
+	Reason string `yaml:"reason"`
+}
+
+// PolicyRules are the ids of the guardrail rules, in the order of
+// guardrails/RULES.md. The guardrails package's tests keep this list and its
+// rule table identical.
+var PolicyRules = []string{
+	"net-min-azs",
+	"net-nat-per-az",
+	"net-database-egress",
+	"net-private-public-ip",
+	"alb-deletion-protection",
+	"alb-drop-invalid-headers",
+	"alb-http-redirect",
+	"alb-tls-policy",
+	"sg-open-ingress",
+	"svc-min-tasks",
+	"svc-stop-timeout",
+	"svc-deregistration-delay",
+	"state-versioning",
+	"state-encryption",
+	"state-public-access",
+	"task-plaintext-secret",
+}
+
+// MinExemptionReason is the shortest reason an exemption may give.
+const MinExemptionReason = 10
+
+// Exempted returns the reason rule is exempted in this environment, and
+// whether it is.
+func (c *Config) Exempted(rule string) (string, bool) {
+	for _, e := range c.Policy.Exemptions {
+		if e.Rule == rule {
+			return e.Reason, true
+		}
+	}
+	return "", false
+}
+
+func validatePolicy(c *Config, bad func(field, format string, a ...any)) {
+	seen := map[string]bool{}
+	for i, e := range c.Policy.Exemptions {
+		f := fmt.Sprintf("policy.exemptions[%d]", i)
+		switch {
+		case e.Rule == "":
+			bad(f+".rule", "is required; want one of %s", strings.Join(PolicyRules, ", "))
+		case !containsStr(PolicyRules, e.Rule):
+			bad(f+".rule", "%q is not a guardrail rule; want one of %s", e.Rule, strings.Join(PolicyRules, ", "))
+		case seen[e.Rule]:
+			bad(f+".rule", "%q is exempted twice; give each rule once", e.Rule)
+		}
+		seen[e.Rule] = true
+		if r := strings.TrimSpace(e.Reason); len(r) < MinExemptionReason {
+			bad(f+".reason", "is required: write why this environment may break %q (at least %d characters)", e.Rule, MinExemptionReason)
+		} else if len(r) > 500 {
+			bad(f+".reason", "is %d characters; at most 500", len(r))
+		}
+	}
+}

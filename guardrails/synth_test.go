@@ -1,0 +1,166 @@
+package guardrails_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
+	"selfhost/guardrails"
+	"selfhost/internal/synth"
+	"selfhost/stacks"
+)
+
+func TestMain(m *testing.M) {
+	synth.SilenceNodeBanner()
+	code := m.Run()
+	synth.Close()
+	os.Exit(code)
+}
+
+func load(t *testing.T, env string) *config.Config {
+	t.Helper()
+	c, err := config.LoadFile(filepath.Join("..", "environments", env+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// child walks construct ids down from the app.
+func child(t *testing.T, app cdktf.App, path ...string) constructs.IConstruct {
+	t.Helper()
+	var n constructs.IConstruct = app
+	for _, id := range path {
+		n = n.Node().TryFindChild(jsii.String(id))
+		if n == nil {
+			t.Fatalf("no construct %s", strings.Join(path, "/"))
+		}
+	}
+	return n
+}
+
+// hatch is an escape hatch on one resource after the stacks are built.
+type hatch struct {
+	path  []string
+	field string
+	value any
+}
+
+// synthWith builds cfg's stacks, applies the escape hatches and synthesizes
+// into a fresh folder beside a pre-existing outdir; it returns the error,
+// the captured warnings and whether outdir was left alone.
+func synthWith(t *testing.T, cfg *config.Config, hatches ...hatch) (error, string) {
+	t.Helper()
+	var warnings bytes.Buffer
+	guardrails.Output = &warnings
+	t.Cleanup(func() { guardrails.Output = nil })
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	os.MkdirAll(outdir, 0o755)
+	marker := filepath.Join(outdir, "previous")
+	os.WriteFile(marker, []byte("previous synth"), 0o644)
+	err := synth.Run(outdir, func(app cdktf.App) error {
+		if err := stacks.Build(app, []*config.Config{cfg}); err != nil {
+			return err
+		}
+		for _, h := range hatches {
+			r, ok := child(t, app, h.path...).(cdktf.TerraformResource)
+			if !ok {
+				t.Fatalf("%v is not a resource", h.path)
+			}
+			r.AddOverride(jsii.String(h.field), h.value)
+		}
+		return nil
+	})
+	if _, statErr := os.Stat(marker); (err != nil) != (statErr == nil) {
+		t.Errorf("synth error %v, previous output kept: %v; a failed synth must keep it, a good one replace it", err, statErr == nil)
+	}
+	return err, warnings.String()
+}
+
+var alb = []string{"production-service", "load-balancer", "alb"}
+
+// A value that config validation would refuse, sneaked in through an
+// escape hatch, still fails the synth, naming the rule, the resource and
+// the construct.
+func TestEscapeHatchIsCaught(t *testing.T) {
+	err, _ := synthWith(t, load(t, "production"),
+		hatch{alb, "enable_deletion_protection", false},
+		hatch{[]string{"production-service", "load-balancer", "service-in-alb"}, "cidr_ipv4", "0.0.0.0/0"},
+	)
+	if err == nil {
+		t.Fatal("synth succeeded with deletion protection turned off by an escape hatch")
+	}
+	t.Log(err)
+	for _, want := range []string{
+		"Validation failed with the following errors:",
+		"[production-service/load-balancer/alb] [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true",
+		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress from 0.0.0.0/0 on tcp 8080-8080",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// An exemption with its reason turns the same escape hatch into a warning
+// on stderr; the synth succeeds.
+func TestExemptionWarns(t *testing.T) {
+	cfg := load(t, "production")
+	cfg.Policy.Exemptions = []config.Exemption{{Rule: "alb-deletion-protection", Reason: "decommissioning this environment this week"}}
+	err, warnings := synthWith(t, cfg, hatch{alb, "enable_deletion_protection", false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true (turn it off only for a deliberate teardown) (exempted in this environment: decommissioning this environment this week)\n"
+	if warnings != want {
+		t.Errorf("warnings:\n%s\nwant:\n%s", warnings, want)
+	}
+}
+
+// Outside production a production-only rule warns; the reference
+// environments print nothing.
+func TestNonProductionWarnsAndReferenceIsSilent(t *testing.T) {
+	local := load(t, "local")
+	err, warnings := synthWith(t, local)
+	if err != nil || warnings != "" {
+		t.Fatalf("local: err %v, warnings %q; want a silent synth", err, warnings)
+	}
+	one := *local
+	one.Service.DesiredCount, one.Service.Autoscaling.Min = 1, 1
+	err, warnings = synthWith(t, &one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"warning: [svc-min-tasks] local-service aws_ecs_service.service_E7C408F2: desired_count is 1, want at least 2",
+		"warning: [svc-min-tasks] local-service aws_appautoscaling_target.autoscaling_target_10D32FB7: autoscaling min_capacity is 1, want at least 2",
+		"(a warning outside production)",
+	} {
+		if !strings.Contains(warnings, want) {
+			t.Errorf("warnings lack %q:\n%s", want, warnings)
+		}
+	}
+	// The same environment as production fails.
+	one.Production = true
+	if err, _ := synthWith(t, &one); err == nil || !strings.Contains(err.Error(), "[svc-min-tasks]") {
+		t.Errorf("production with one task: %v, want a svc-min-tasks error", err)
+	}
+}
+
+// cdktf's CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS does not switch the
+// guardrails off: their errors then fail the stack's validation instead.
+func TestContinueOnErrorAnnotationsDoesNotBypass(t *testing.T) {
+	t.Setenv("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", "1")
+	err, _ := synthWith(t, load(t, "production"), hatch{alb, "drop_invalid_header_fields", false})
+	if err == nil || !strings.Contains(err.Error(), "[alb-drop-invalid-headers]") {
+		t.Fatalf("synth: %v, want the alb-drop-invalid-headers error", err)
+	}
+	t.Log(err)
+}
