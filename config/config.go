@@ -114,8 +114,9 @@ type AWS struct {
 	// Endpoint sends every AWS API call (provider and S3 backend) to one URL,
 	// e.g. a local emulator. Not allowed in production.
 	Endpoint string `yaml:"endpoint"`
-	// SkipChecks skips the provider's credential, account-id, metadata-API and
-	// region checks, and uses path-style S3; for emulators.
+	// SkipChecks skips the provider's credential, metadata-API and region
+	// checks (the S3 backend's account-id lookup too), and uses path-style
+	// S3; for emulators.
 	SkipChecks bool `yaml:"skip_checks"`
 	// MaxRetries bounds the provider's retries of failed API calls.
 	MaxRetries int `yaml:"max_retries"`

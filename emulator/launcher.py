@@ -132,12 +132,13 @@ _ECS_SERVICE_FIELDS = {
     "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "availabilityZoneRebalancing": "availability_zone_rebalancing",
     "deploymentConfiguration": "deployment_configuration",
+    "enableECSManagedTags": "enable_ecs_managed_tags",
 }
 
 
 def patch_ecs_service_fields():
-    """ECS: keep healthCheckGracePeriodSeconds, availabilityZoneRebalancing
-    and deploymentConfiguration on services.
+    """ECS: keep healthCheckGracePeriodSeconds, availabilityZoneRebalancing,
+    deploymentConfiguration and enableECSManagedTags on services.
 
     moto's CreateService drops them, so DescribeServices never returns them
     and Terraform sees permanent drift on aws_ecs_service. They are stored
@@ -247,11 +248,33 @@ def patch_bucket_policy_secure_transport():
     models.FakeBucket.get_permission = get_permission
 
 
+def patch_security_group_rule_description():
+    """EC2: a security group rule that references another group keeps its description.
+
+    moto stores the description of a rule with a referenced group (a
+    UserIdGroupPair) in that pair, but DescribeSecurityGroupRules reads it
+    only from IP ranges, so Terraform sees permanent drift on the
+    description of aws_vpc_security_group_ingress_rule/egress_rule with
+    referenced_security_group_id.
+    """
+    from moto.ec2.models import security_groups as sg
+
+    name = "security_group_rule_description"
+    _need(sg, "SecurityGroupRule", patch=name)
+    _need(sg.SecurityGroupRule, "description", patch=name)
+
+    def description(self):
+        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+    sg.SecurityGroupRule.description = property(description)
+
+
 PATCHES = [
     patch_s3_delete_marker_dispose,
     patch_bucket_policy_secure_transport,
     patch_appautoscaling_tagging,
     patch_ecs_service_fields,
+    patch_security_group_rule_description,
 ]
 
 

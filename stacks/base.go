@@ -60,8 +60,9 @@ func providerConfig(cfg *config.Config) *provider.AwsProviderConfig {
 		pc.AllowedAccountIds = jsii.Strings(cfg.AWS.AllowedAccountIDs...)
 	}
 	if cfg.AWS.SkipChecks {
+		// The account id is still requested (emulators answer STS): the
+		// provider needs it to tell its own security groups from others'.
 		pc.SkipCredentialsValidation = jsii.Bool(true)
-		pc.SkipRequestingAccountId = jsii.Bool(true)
 		pc.SkipMetadataApiCheck = jsii.String("true")
 		pc.SkipRegionValidation = jsii.Bool(true)
 		pc.S3UsePathStyle = jsii.Bool(true)

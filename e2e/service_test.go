@@ -1,0 +1,351 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"selfhost/config"
+	"selfhost/internal/deploy"
+	"selfhost/internal/localenv"
+)
+
+
+// describeChanges lists what a plan would change, for failure messages.
+func describeChanges(plan *tfjson.Plan) string {
+	var b strings.Builder
+	for _, rc := range plan.ResourceChanges {
+		if rc.Change.Actions.NoOp() || rc.Change.Actions.Read() {
+			continue
+		}
+		fmt.Fprintf(&b, "\n  %v %s", rc.Change.Actions, rc.Address)
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		for k, a := range after {
+			if fmt.Sprint(before[k]) != fmt.Sprint(a) {
+				fmt.Fprintf(&b, "\n      %s: %v -> %v", k, before[k], a)
+			}
+		}
+	}
+	return b.String()
+}
+
+// assertClean fails with the planned changes when a stack would change.
+func assertClean(t *testing.T, env *deploy.Env, stacks ...string) {
+	t.Helper()
+	ctx := t.Context()
+	for _, s := range stacks {
+		plan, err := env.PlanJSON(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := describeChanges(plan); d != "" {
+			t.Errorf("re-plan of %s is not clean:%s", s, d)
+		}
+	}
+}
+
+// The whole local environment on the emulator: state -> network -> service
+// -> dns, a clean re-plan, the facts through the AWS API, change safety,
+// destroy, nothing left.
+func TestServiceDeployReplanDestroy(t *testing.T) {
+	s, ctx := start(t)
+	env, err := s.Synth(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks := env.Stacks()
+	if len(stacks) != 4 {
+		t.Fatalf("stacks %v", stacks)
+	}
+	if err := env.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	assertClean(t, env, stacks...)
+	if t.Failed() {
+		t.FailNow()
+	}
+	cfg := s.Cfg
+	svcStack := cfg.StackName("service")
+	outs, err := env.Outputs(ctx, svcStack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cluster, service, lbDNS string
+	json.Unmarshal([]byte(outs["cluster_name"]), &cluster)
+	json.Unmarshal([]byte(outs["service_name"]), &service)
+	json.Unmarshal([]byte(outs["load_balancer_dns_name"]), &lbDNS)
+	if outs["api_url"] != `"https://api.`+cfg.DNS.Domain+`"` || outs["app_url"] != `"https://app.`+cfg.DNS.Domain+`"` {
+		t.Errorf("url outputs %s %s", outs["api_url"], outs["app_url"])
+	}
+
+	awsCfg := s.AWS()
+	ecsc := ecs.NewFromConfig(awsCfg)
+	elb := elbv2.NewFromConfig(awsCfg)
+
+	// ECS service: 2 tasks wanted, in the private subnets, circuit breaker, grace.
+	ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+	if err != nil || len(ds.Services) != 1 {
+		t.Fatalf("describe service: %v %v", ds, err)
+	}
+	svc := ds.Services[0]
+	if svc.DesiredCount != 2 {
+		t.Errorf("desired count %d, want 2", svc.DesiredCount)
+	}
+	if aws.ToInt32(svc.HealthCheckGracePeriodSeconds) != 120 {
+		t.Errorf("health check grace %d, want 120", aws.ToInt32(svc.HealthCheckGracePeriodSeconds))
+	}
+	if dc := svc.DeploymentConfiguration; dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Enable || !dc.DeploymentCircuitBreaker.Rollback ||
+		aws.ToInt32(dc.MinimumHealthyPercent) != 100 || aws.ToInt32(dc.MaximumPercent) != 200 {
+		t.Errorf("deployment configuration %+v", svc.DeploymentConfiguration)
+	}
+	nc := svc.NetworkConfiguration.AwsvpcConfiguration
+	if nc.AssignPublicIp != ecstypes.AssignPublicIpDisabled || len(nc.Subnets) != len(cfg.AZNames()) {
+		t.Errorf("network configuration %+v", nc)
+	}
+	privateSubnets := subnetsOfTier(t, s, "private")
+	for _, id := range nc.Subnets {
+		if !privateSubnets[id] {
+			t.Errorf("service subnet %s is not a private subnet", id)
+		}
+	}
+
+	// Task definition: stopTimeout 120, health check, awslogs.
+	td, err := ecsc.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: svc.TaskDefinition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := td.TaskDefinition.ContainerDefinitions[0]
+	if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
+		t.Errorf("container: stopTimeout %d, health check %v, logs %v", aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
+	}
+	if td.TaskDefinition.NetworkMode != ecstypes.NetworkModeAwsvpc || aws.ToString(td.TaskDefinition.Cpu) != "512" || aws.ToString(td.TaskDefinition.Memory) != "1024" {
+		t.Errorf("task definition %s %s/%s", td.TaskDefinition.NetworkMode, aws.ToString(td.TaskDefinition.Cpu), aws.ToString(td.TaskDefinition.Memory))
+	}
+
+	// Target group and listeners.
+	lbs, err := elb.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil || len(lbs.LoadBalancers) != 1 {
+		t.Fatalf("load balancers %v %v", lbs, err)
+	}
+	lb := lbs.LoadBalancers[0]
+	if aws.ToString(lb.DNSName) != lbDNS || lb.Scheme != elbtypes.LoadBalancerSchemeEnumInternetFacing {
+		t.Errorf("ALB %s %s, output %s", aws.ToString(lb.DNSName), lb.Scheme, lbDNS)
+	}
+	tgs, err := elb.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil || len(tgs.TargetGroups) != 1 {
+		t.Fatalf("target groups %v %v", tgs, err)
+	}
+	tg := tgs.TargetGroups[0]
+	if aws.ToString(tg.HealthCheckPath) != "/api/status" || tg.TargetType != elbtypes.TargetTypeEnumIp {
+		t.Errorf("target group: path %s, type %s", aws.ToString(tg.HealthCheckPath), tg.TargetType)
+	}
+	attrs, err := elb.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: tg.TargetGroupArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := attr(attrs.Attributes, "deregistration_delay.timeout_seconds"); v != "120" {
+		t.Errorf("deregistration delay %q, want 120", v)
+	}
+	ls, err := elb.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls.Listeners {
+		a := l.DefaultActions[0]
+		switch aws.ToInt32(l.Port) {
+		case 80:
+			if a.Type != elbtypes.ActionTypeEnumRedirect || a.RedirectConfig == nil || a.RedirectConfig.StatusCode != elbtypes.RedirectActionStatusCodeEnumHttp301 || aws.ToString(a.RedirectConfig.Protocol) != "HTTPS" {
+				t.Errorf("listener 80: %+v", a)
+			}
+		case 443:
+			if a.Type != elbtypes.ActionTypeEnumForward || aws.ToString(l.SslPolicy) != "ELBSecurityPolicy-TLS13-1-2-2021-06" || len(l.Certificates) != 1 {
+				t.Errorf("listener 443: %s policy %s certs %d", a.Type, aws.ToString(l.SslPolicy), len(l.Certificates))
+			}
+		default:
+			t.Errorf("unexpected listener on port %d", aws.ToInt32(l.Port))
+		}
+	}
+	if len(ls.Listeners) != 2 {
+		t.Errorf("%d listeners, want 80 and 443", len(ls.Listeners))
+	}
+	lbAttrs, err := elb.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := attr2(lbAttrs.Attributes, "routing.http.drop_invalid_header_fields.enabled"); v != "true" {
+		t.Errorf("drop_invalid_header_fields %q", v)
+	}
+	// The local environment turns deletion protection off to be torn down;
+	// production's is on (snapshot and config validation). moto ignores it on
+	// delete, so the attribute is what is checked.
+	if v := attr2(lbAttrs.Attributes, "deletion_protection.enabled"); v != "false" {
+		t.Errorf("local deletion protection %q, want false (load_balancer.deletion_protection: false)", v)
+	}
+
+	// Autoscaling: 2..8 tasks, CPU target 55.
+	aas := applicationautoscaling.NewFromConfig(awsCfg)
+	resID := "service/" + cluster + "/" + service
+	targets, err := aas.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceIds: []string{resID}})
+	if err != nil || len(targets.ScalableTargets) != 1 {
+		t.Fatalf("scalable targets %v %v", targets, err)
+	}
+	if st := targets.ScalableTargets[0]; aws.ToInt32(st.MinCapacity) != 2 || aws.ToInt32(st.MaxCapacity) != 8 {
+		t.Errorf("scaling %d..%d, want 2..8", aws.ToInt32(st.MinCapacity), aws.ToInt32(st.MaxCapacity))
+	}
+	pols, err := aas.DescribeScalingPolicies(ctx, &applicationautoscaling.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: &resID})
+	if err != nil || len(pols.ScalingPolicies) != 1 {
+		t.Fatalf("scaling policies %v %v", pols, err)
+	}
+	if p := pols.ScalingPolicies[0].TargetTrackingScalingPolicyConfiguration; p == nil || aws.ToFloat64(p.TargetValue) != 55 ||
+		p.PredefinedMetricSpecification.PredefinedMetricType != aastypes.MetricTypeECSServiceAverageCPUUtilization {
+		t.Errorf("CPU policy %+v", p)
+	}
+
+	// DNS: api. and app. alias the ALB.
+	r53 := route53.NewFromConfig(awsCfg)
+	zones, err := r53.ListHostedZonesByName(ctx, &route53.ListHostedZonesByNameInput{DNSName: aws.String(cfg.DNS.ZoneName)})
+	if err != nil || len(zones.HostedZones) == 0 {
+		t.Fatalf("zones %v %v", zones, err)
+	}
+	rrs, err := r53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: zones.HostedZones[0].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliases := map[string]string{}
+	for _, r := range rrs.ResourceRecordSets {
+		if r.Type == r53types.RRTypeA && r.AliasTarget != nil {
+			aliases[strings.TrimSuffix(aws.ToString(r.Name), ".")] = strings.TrimSuffix(strings.ToLower(aws.ToString(r.AliasTarget.DNSName)), ".")
+		}
+	}
+	for _, h := range []string{"api.", "app."} {
+		if got := aliases[h+cfg.DNS.Domain]; got != strings.ToLower(lbDNS) {
+			t.Errorf("%s%s aliases %q, want the ALB %q", h, cfg.DNS.Domain, got, lbDNS)
+		}
+	}
+
+	t.Run("DesiredCountSetOutsideTerraformSurvivesApply", func(t *testing.T) {
+		if _, err := ecsc.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: &cluster, Service: &service, DesiredCount: aws.Int32(3)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Apply(ctx, svcStack); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ds.Services[0].DesiredCount; got != 3 {
+			t.Errorf("desired count after apply %d, want the 3 autoscaling set", got)
+		}
+	})
+
+	// Change safety: a new image tag, CPU target, stickiness and one more AZ
+	// replace none of the traffic-bearing resources. The network change is
+	// applied first (as a deploy would), then the service stack is planned.
+	changed, err := s.Synth(func(c *config.Config) {
+		c.Service.Image.Tag = "v2"
+		c.Service.Autoscaling.CPUTarget = 60
+		c.Service.Stickiness.Enabled = true
+		n := len(c.AZNames()) + 1
+		c.AvailabilityZones.Count = &n
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) {
+		critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
+			"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true}
+		for _, st := range []string{cfg.StackName("network"), svcStack} {
+			plan, err := changed.PlanJSON(ctx, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes := 0
+			for _, rc := range plan.ResourceChanges {
+				a := rc.Change.Actions
+				if !a.NoOp() && !a.Read() {
+					changes++
+				}
+				if critical[rc.Type] && (a.Delete() || a.Replace()) {
+					t.Errorf("%s: %v %s", st, a, rc.Address)
+				}
+			}
+			if changes == 0 {
+				t.Errorf("%s: the changes planned nothing", st)
+			}
+			if st == cfg.StackName("network") {
+				if err := changed.Apply(ctx, st); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
+
+	// Destroy everything but the state bucket (as deployed now: with the
+	// added AZ); nothing is left.
+	if err := changed.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lbs, err := elb.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{}); err != nil || len(lbs.LoadBalancers) != 0 {
+		t.Errorf("load balancers left: %v %v", lbs, err)
+	}
+	if cs, err := ecsc.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}}); err != nil || (len(cs.Clusters) > 0 && aws.ToString(cs.Clusters[0].Status) == "ACTIVE") {
+		t.Errorf("cluster left: %v %v", cs, err)
+	}
+	if zs, err := r53.ListHostedZones(ctx, &route53.ListHostedZonesInput{}); err != nil || len(zs.HostedZones) != 0 {
+		t.Errorf("hosted zones left: %v %v", zs, err)
+	}
+	if vpcs, err := ec2.NewFromConfig(awsCfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:environment"), Values: []string{cfg.Name}}}}); err != nil || len(vpcs.Vpcs) != 0 {
+		t.Errorf("VPCs left: %v %v", vpcs, err)
+	}
+	if err := s.DeleteStateBucket(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func subnetsOfTier(t *testing.T, s *localenv.Session, tier string) map[string]bool {
+	t.Helper()
+	out, err := ec2.NewFromConfig(s.AWS()).DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("tag:tier"), Values: []string{tier}}, {Name: aws.String("tag:environment"), Values: []string{s.Cfg.Name}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, sn := range out.Subnets {
+		ids[aws.ToString(sn.SubnetId)] = true
+	}
+	return ids
+}
+
+func attr(as []elbtypes.TargetGroupAttribute, key string) string {
+	for _, a := range as {
+		if aws.ToString(a.Key) == key {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
+
+func attr2(as []elbtypes.LoadBalancerAttribute, key string) string {
+	for _, a := range as {
+		if aws.ToString(a.Key) == key {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
