@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -401,5 +403,46 @@ func TestBucketPolicySecureTransport(t *testing.T) {
 	}
 	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err == nil {
 		t.Error("a Deny whose condition matches (SecureTransport true over HTTPS) did not deny")
+	}
+}
+
+// Adding a subnet to a DB subnet group (what adding an AZ does) keeps the group.
+func TestDBSubnetGroupSurvivesModify(t *testing.T) {
+	s := start(t)
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not on PATH")
+	}
+	awsJSON := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command("aws", append(args, "--output", "json")...)
+		cmd.Env = s.Environ(region)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		var m map[string]any
+		json.Unmarshal(out, &m)
+		return m
+	}
+	ec := ec2.NewFromConfig(awsConfig(s))
+	ctx := context.Background()
+	vpc, err := ec.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subnets []string
+	for i, az := range []string{"a", "b", "c"} {
+		sn, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(fmt.Sprintf("10.9.%d.0/24", i)), AvailabilityZone: aws.String(region + az)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subnets = append(subnets, *sn.Subnet.SubnetId)
+	}
+	awsJSON(append([]string{"rds", "create-db-subnet-group", "--db-subnet-group-name", "db", "--db-subnet-group-description", "d", "--subnet-ids"}, subnets[:2]...)...)
+	awsJSON(append([]string{"rds", "modify-db-subnet-group", "--db-subnet-group-name", "db", "--subnet-ids"}, subnets...)...)
+	got := awsJSON("rds", "describe-db-subnet-groups", "--db-subnet-group-name", "db")
+	groups, _ := got["DBSubnetGroups"].([]any)
+	if len(groups) != 1 || len(groups[0].(map[string]any)["Subnets"].([]any)) != 3 {
+		t.Errorf("after modify: %v", got)
 	}
 }

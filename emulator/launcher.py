@@ -269,12 +269,37 @@ def patch_security_group_rule_description():
     sg.SecurityGroupRule.description = property(description)
 
 
+def patch_rds_modify_db_subnet_group():
+    """RDS: ModifyDBSubnetGroup keeps the group.
+
+    moto 5.2.1 pops the group from its registry to modify it and never puts
+    it back, so the group vanishes after any in-place update (Terraform:
+    "Provider produced inconsistent result ... Root object was present, but
+    now absent"). That is what adding an AZ does to the database subnet
+    group: a new subnet joins it.
+    """
+    from moto.rds import models
+
+    name = "rds_modify_db_subnet_group"
+    _need(models, "RDSBackend", patch=name)
+    _need(models.RDSBackend, "modify_db_subnet_group", patch=name)
+    original = models.RDSBackend.modify_db_subnet_group
+
+    def modify_db_subnet_group(self, subnet_name, description, subnets):
+        group = original(self, subnet_name, description, subnets)
+        self.subnet_groups[subnet_name] = group
+        return group
+
+    models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+
 PATCHES = [
     patch_s3_delete_marker_dispose,
     patch_bucket_policy_secure_transport,
     patch_appautoscaling_tagging,
     patch_ecs_service_fields,
     patch_security_group_rule_description,
+    patch_rds_modify_db_subnet_group,
 ]
 
 
