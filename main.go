@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
+	"selfhost/guardrails"
 	"selfhost/internal/synth"
 	"selfhost/stacks"
 )
@@ -26,6 +27,7 @@ func main() {
 // run synthesizes and returns the exit code. Configuration errors are found
 // before anything is written.
 func run(getenv func(string) string, stderr io.Writer) int {
+	guardrails.Output = stderr // findings that are warnings
 	dir := getenv("SELFHOST_ENVIRONMENTS")
 	if dir == "" {
 		dir = "environments"
