@@ -5,6 +5,7 @@
 //
 //	planreport [flags] PLAN.json|DIR ...
 //	planreport -plan-env ENV [flags]
+//	planreport -local [-env FILE] [-set KEY=VALUE ...] [-parts LIST] [flags]
 //
 // In the first form it reads plan JSON files (`terraform show -json PLANFILE`),
 // or every *.json file of a directory; the stack name is the file name without
@@ -12,6 +13,15 @@
 // SELFHOST_ENV=ENV), runs terraform init, plan and show -json for every stack
 // of ENV in dependency order, writes the plan JSON to -plans-dir, and then
 // reports on them. It needs credentials for the environment's AWS account.
+//
+// The third form reviews a configuration change on the local emulator, with
+// no AWS account: it starts moto, deploys the emulator environment (-env,
+// default environments/local.yaml) as the file says, applies the -set
+// overrides to a copy of the file (KEY is a dotted YAML path such as
+// network.vpc_cidr or tags.team, VALUE is YAML; the result is validated like
+// any environment file), plans every deployed stack against the deployment
+// and reports on those plans. -parts limits it to some stacks, e.g.
+// -parts state,network. The emulator is stopped afterwards.
 //
 // Exit status: 0 on success; 1 with -fail-on-risk when a risk rule fires;
 // 2 on unreadable or malformed plan JSON, a failed Terraform run or bad usage.
@@ -24,7 +34,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
+	"selfhost/internal/synth"
 	"selfhost/planreport"
 )
 
@@ -35,7 +49,12 @@ const (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	synth.SilenceNodeBanner() // -local synthesizes in this process
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	synth.Close()
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -48,9 +67,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		baseline   = fs.String("baseline", "", "`DIR` of plan JSON of the base branch (<stack>.json), for the version rules")
 		planEnv    = fs.String("plan-env", "", "synthesize and plan every stack of `ENV` first (needs AWS credentials)")
 		plansDir   = fs.String("plans-dir", "plans", "with -plan-env: `DIR` for the plan files and their JSON")
+		local      = fs.Bool("local", false, "deploy the emulator environment on a local emulator, apply the -set overrides and review the plans")
+		envFile    = fs.String("env", "environments/local.yaml", "with -local: the emulator environment `FILE`")
+		parts      = fs.String("parts", "", "with -local: only these stacks, comma-separated `LIST` of state,network,service,dns (default all)")
+		verbose    = fs.Bool("v", false, "with -local: stream Terraform's output to standard error")
+		sets       setFlags
 	)
+	fs.Var(&sets, "set", "with -local: change `KEY=VALUE` in the environment (dotted YAML key, YAML value; repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: planreport [flags] PLAN.json|DIR ...\n       planreport -plan-env ENV [flags]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: planreport [flags] PLAN.json|DIR ...\n       planreport -plan-env ENV [flags]\n"+
+			"       planreport -local [-env FILE] [-set KEY=VALUE ...] [-parts LIST] [flags]\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +86,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	paths := fs.Args()
+	var stacks []planreport.Stack
 	switch {
+	case *local && (*planEnv != "" || len(paths) > 0):
+		fmt.Fprintln(stderr, "planreport: -local makes the plans itself; give neither -plan-env nor plan files")
+		return exitError
+	case !*local && (len(sets) > 0 || *parts != ""):
+		fmt.Fprintln(stderr, "planreport: -set and -parts belong to -local")
+		return exitError
+	case *local:
+		var tfLog io.Writer
+		if *verbose {
+			tfLog = stderr
+		}
+		var partList []string
+		if *parts != "" {
+			partList = strings.Split(*parts, ",")
+		}
+		var err error
+		if stacks, err = localReview(ctx, *envFile, sets, partList, stderr, tfLog); err != nil {
+			fmt.Fprintln(stderr, "planreport:", err)
+			return exitError
+		}
 	case *planEnv != "" && len(paths) > 0:
 		fmt.Fprintln(stderr, "planreport: -plan-env makes the plans itself; give no plan files")
 		return exitError
@@ -75,10 +122,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 
-	stacks, err := planreport.LoadPaths(paths)
-	if err != nil {
-		fmt.Fprintln(stderr, "planreport:", err)
-		return exitError
+	if stacks == nil {
+		var err error
+		if stacks, err = planreport.LoadPaths(paths); err != nil {
+			fmt.Fprintln(stderr, "planreport:", err)
+			return exitError
+		}
 	}
 	var opts planreport.Options
 	if *baseline != "" {
@@ -94,6 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	report := planreport.Analyze(stacks, opts)
 	text := planreport.Render(report, *maxBytes)
+	var err error
 	if *out == "" {
 		_, err = io.WriteString(stdout, text)
 	} else {
