@@ -1,0 +1,271 @@
+package bench_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"selfhost/bench"
+	"selfhost/bench/synthrun"
+	_ "selfhost/internal/golden" // every test binary accepts -update
+	"selfhost/internal/synth"
+)
+
+// The benchmarks below synthesize in this process too (BenchmarkFullInProcess).
+var tmpDir string
+
+func TestMain(m *testing.M) {
+	synth.SilenceNodeBanner()
+	code := func() int {
+		d, err := os.MkdirTemp("", "bench-test-")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(d)
+		tmpDir = d
+		return m.Run()
+	}()
+	synth.Close()
+	os.Exit(code)
+}
+
+const repo = ".." // go test runs in bench/
+
+var (
+	helperOnce sync.Once
+	helperExe  string
+	helperErr  error
+)
+
+func helper(tb testing.TB) string {
+	tb.Helper()
+	helperOnce.Do(func() { helperExe, helperErr = bench.BuildHelper(repo, tmpDir) })
+	if helperErr != nil {
+		tb.Fatal(helperErr)
+	}
+	return helperExe
+}
+
+func TestParseStatus(t *testing.T) {
+	b, err := os.ReadFile("testdata/proc/201/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := bench.ParseStatus(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bench.Proc{PID: 201, PPID: 200, Comm: "node", VmHWM: 1014792, VmRSS: 1014000, Status: "S (sleeping)"}
+	if p != want {
+		t.Errorf("got %+v, want %+v", p, want)
+	}
+	if _, err := bench.ParseStatus([]byte("Name:\tx\n")); err == nil {
+		t.Error("a status without Pid parsed")
+	}
+	if _, err := bench.ParseStatus([]byte("Pid:\t1\nVmHWM:\t3 MB\n")); err == nil {
+		t.Error("a VmHWM not in kB parsed")
+	}
+	// The real thing parses too.
+	self, err := bench.ReadProc("/proc", os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if self.PID != os.Getpid() || self.VmHWM <= 0 {
+		t.Errorf("/proc/self: %+v", self)
+	}
+}
+
+// The fixture: 100 (synthonce) -> 200 (node wrapper) -> 201 (node
+// program.js); 300 is someone else's.
+func TestDescendantsFindTheNodeGrandchild(t *testing.T) {
+	ps, err := bench.Descendants("testdata/proc", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, p := range ps {
+		pids = append(pids, p.PID)
+	}
+	if len(pids) != 2 || pids[0] != 200 || pids[1] != 201 {
+		t.Fatalf("descendants %v, want [200 201]", pids)
+	}
+	nodes := bench.NodeProcs(ps)
+	if got := bench.SumHWM(nodes); got != 51208+1014792 {
+		t.Errorf("node VmHWM %d", got)
+	}
+	la, err := bench.LoadAvg("testdata/proc")
+	if err != nil || la != "4.84 4.34 4.19" {
+		t.Errorf("loadavg %q, %v", la, err)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	s := bench.Summarize([]float64{5, 1, 4, 2, 3})
+	if s.Median != 3 || s.Min != 1 || s.Max != 5 || s.N != 5 || s.RelSpread != 4.0/3 {
+		t.Errorf("%+v", s)
+	}
+	if s := bench.Summarize([]float64{4, 2}); s.Median != 3 {
+		t.Errorf("even median %v", s.Median)
+	}
+	if s := bench.Summarize(nil); s.N != 0 {
+		t.Errorf("%+v", s)
+	}
+}
+
+func TestParseGoTestAndCounts(t *testing.T) {
+	out := "ok  \tselfhost\t41.234s\n?   \tselfhost/app\t[no test files]\n--- FAIL: TestX (0.00s)\nFAIL\nFAIL\tselfhost/config\t0.5s\nok  \tselfhost/stacks\t(cached)\n"
+	runs := bench.ParseGoTest([]byte(out))
+	if len(runs) != 3 || runs[0].Seconds != 41.234 || runs[1].Result != "no tests" || runs[2].Result != "FAIL" {
+		t.Errorf("%+v", runs)
+	}
+	k, s, err := bench.ParseCounts([]byte(`{"kind":"kernel","cwd":"/a","pid":1}
+{"kind":"synth","what":"synth","cwd":"/a","pid":1}
+{"kind":"synth","what":"synth","cwd":"/a","pid":1}
+
+`))
+	if err != nil || k["/a"] != 1 || s["/a"] != 2 {
+		t.Errorf("%v %v %v", k, s, err)
+	}
+}
+
+// The preload counts a kernel (a process running a program.js) and the
+// top-level synths of a module shaped like cdktf, not the nested ones.
+func TestCounterJS(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("no node")
+	}
+	d := t.TempDir()
+	os.WriteFile(filepath.Join(d, "count.js"), []byte(bench.CounterJS), 0o644)
+	os.Mkdir(filepath.Join(d, "fakecdktf"), 0o755)
+	os.WriteFile(filepath.Join(d, "fakecdktf", "index.js"), []byte(`
+class App { synth() { return Testing.synth(); } }
+class Testing { static synth() { return 'x'; } static fullSynth() { return new App().synth(); } }
+module.exports = { App, Testing };
+`), 0o644)
+	os.WriteFile(filepath.Join(d, "program.js"), []byte(`
+const c = require('./fakecdktf');
+new c.App().synth(); c.Testing.synth(); c.Testing.fullSynth();
+`), 0o644)
+	counts := filepath.Join(d, "counts.jsonl")
+	cmd := exec.Command("node", "--require", filepath.Join(d, "count.js"), filepath.Join(d, "program.js"))
+	cmd.Dir = d
+	cmd.Env = bench.Env(map[string]string{"SELFHOST_BENCH_COUNT": counts})
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(counts)
+	k, s, err := bench.ParseCounts(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k[d] != 1 || s[d] != 3 {
+		t.Errorf("kernels %v synths %v, want 1 and 3 in %s\n%s", k, s, d, b)
+	}
+}
+
+func TestSplice(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "B.md")
+	os.WriteFile(f, []byte("# Title\nprose\n"), 0o644)
+	if err := bench.Splice(f, "one\n"); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(f, append(mustRead(t, f), []byte("after\n")...), 0o644)
+	if err := bench.Splice(f, "two\n"); err != nil {
+		t.Fatal(err)
+	}
+	want := "# Title\nprose\n" + bench.BeginMarker + "\ntwo\n" + bench.EndMarker + "\nafter\n"
+	if got := string(mustRead(t, f)); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func mustRead(t *testing.T, f string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// One floor and one full synth through the helper, each in a fresh
+// process, and the report they make. Checks that the code runs, never a
+// timing. Skipped with -short: two fresh kernels cost two floors.
+func TestHelperFloorAndFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two fresh-process synths; skipped with -short")
+	}
+	exe := helper(t)
+	floor, err := bench.RunHelper(exe, repo, "floor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := bench.RunHelper(exe, repo, "full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if floor.Stacks != 1 || floor.Resources != 0 {
+		t.Errorf("floor: %d stacks, %d resources", floor.Stacks, floor.Resources)
+	}
+	if full.Stacks != 8 || full.Resources == 0 {
+		t.Errorf("full: %d stacks, %d resources", full.Stacks, full.Resources)
+	}
+	for _, s := range []bench.Sample{floor, full} {
+		if s.WallMS <= 0 || s.GoHWM <= 0 || s.NodeHWM <= 0 || len(s.NodeProcs) == 0 {
+			t.Errorf("%s: %+v", s.Mode, s)
+		}
+	}
+	r := bench.Report{Floor: []bench.Sample{floor}, Full: []bench.Sample{full}}
+	var md bytes.Buffer
+	r.Markdown(&md)
+	for _, want := range []string{"full synth ≤ 1.25 × floor", "Node kernel", "overhead per resource"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, md.String())
+		}
+	}
+}
+
+// Each iteration is a synth in a fresh process, as users run it.
+func BenchmarkFloorFreshProcess(b *testing.B) { benchFresh(b, "floor") }
+func BenchmarkFullFreshProcess(b *testing.B)  { benchFresh(b, "full") }
+
+func benchFresh(b *testing.B, mode string) {
+	exe := helper(b)
+	b.ResetTimer()
+	var goKB, nodeKB int64
+	for i := 0; i < b.N; i++ {
+		s, err := bench.RunHelper(exe, repo, mode)
+		if err != nil {
+			b.Fatal(err)
+		}
+		goKB, nodeKB = max(goKB, s.GoHWM), max(nodeKB, s.NodeHWM)
+	}
+	b.ReportMetric(float64(goKB)/1024, "go-peak-MB")
+	b.ReportMetric(float64(nodeKB)/1024, "node-peak-MB")
+}
+
+// The full synth with the kernel of this process already warm (the first
+// iteration pays the kernel start and assembly loads): the project's own
+// cost, without the floor. This is not what a user waits for.
+func BenchmarkFullInProcess(b *testing.B) {
+	var res int
+	for i := 0; i < b.N; i++ {
+		out := filepath.Join(b.TempDir(), "cdktf.out")
+		if _, err := synthrun.Full(filepath.Join(repo, "environments"), out, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		c, err := synthrun.Count(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res = c.Resources
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(res), "resources")
+}

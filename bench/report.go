@@ -1,0 +1,216 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Report is everything one driver run measured.
+type Report struct {
+	Date, Machine, Commit, Command string
+	Go, Node, Terraform            string
+	LoadStart, LoadEnd             string
+	Floor, Full                    []Sample
+	Builds                         *BuildResult
+	Suite                          *SuiteResult
+}
+
+// Targets of issue 7.
+const (
+	TargetRatio      = 1.25
+	TargetColdBuildS = 90.0
+	TargetWarmBuildS = 5.0
+	TargetPeakMB     = 1200.0
+)
+
+func pick(ss []Sample, f func(Sample) float64) []float64 {
+	out := make([]float64, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
+
+// PairRatios are full/floor wall times of the interleaved repetitions.
+func PairRatios(floor, full []Sample) []float64 {
+	var out []float64
+	for i := 0; i < len(floor) && i < len(full); i++ {
+		if floor[i].WallMS > 0 {
+			out = append(out, full[i].WallMS/floor[i].WallMS)
+		}
+	}
+	return out
+}
+
+func secs(ms float64) string { return fmt.Sprintf("%.2f s", ms/1000) }
+
+func row(w io.Writer, name string, s Stats, f func(float64) string) {
+	fmt.Fprintf(w, "| %s | %s | %s – %s | %.0f%% |\n", name, f(s.Median), f(s.Min), f(s.Max), 100*s.RelSpread)
+}
+
+func mb(kb float64) string { return fmt.Sprintf("%.0f MB", kb/1024) }
+
+func metNot(ok bool) string {
+	if ok {
+		return "**met**"
+	}
+	return "**not met**"
+}
+
+// Markdown writes the results section of BENCHMARKS.md.
+func (r Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "Measured %s on %s, commit `%s`.\n\n", r.Date, r.Machine, r.Commit)
+	fmt.Fprintf(w, "- %s; Node %s; %s\n", r.Go, r.Node, r.Terraform)
+	fmt.Fprintf(w, "- command: `%s`\n", r.Command)
+	fmt.Fprintf(w, "- load average (1/5/15 min) at start: %s; at end: %s\n\n", r.LoadStart, r.LoadEnd)
+
+	var ratio, perRes, peakMB float64
+	var res int
+	if len(r.Floor) > 0 && len(r.Full) > 0 {
+		fw := Summarize(pick(r.Floor, func(s Sample) float64 { return s.WallMS }))
+		uw := Summarize(pick(r.Full, func(s Sample) float64 { return s.WallMS }))
+		res = r.Full[0].Resources
+		ratio = uw.Median / fw.Median
+		pr := Summarize(PairRatios(r.Floor, r.Full))
+		fmt.Fprintf(w, "### Synth, each in a fresh process (%d repetitions of each, interleaved, after one discarded warm-up of each)\n\n", len(r.Floor))
+		fmt.Fprintln(w, "| measurement | median | min – max | spread (max−min)/median |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		row(w, "1. floor: exec → exit (one empty stack + AWS provider)", fw, secs)
+		row(w, fmt.Sprintf("2. full app: exec → exit (%d stacks, %d resources)", r.Full[0].Stacks, res), uw, secs)
+		fmt.Fprintf(w, "| 3. ratio full/floor (of the medians) | %.2f | | |\n", ratio)
+		row(w, "3. ratio full/floor (per interleaved pair)", pr, func(x float64) string { return fmt.Sprintf("%.2f", x) })
+		if res > 0 {
+			perRes = (uw.Median - fw.Median) / float64(res)
+			fmt.Fprintf(w, "| 3. project overhead per resource ((full − floor)/%d) | %.1f ms | | |\n", res, perRes)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Where the time goes (medians, in-process, ms): `app` = synth.Run up to the build callback (jsii kernel start, cdktf and constructs assemblies); `build` = the stacks (the first AWS call loads the AWS assembly); `synth` = app.Synth and the rename; `close` = kernel shutdown; the rest of exec → exit is process start, the banner re-exec and Go init.")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| mode | exec → exit | in process | app | build | synth | close |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+		for _, m := range []struct {
+			name string
+			ss   []Sample
+		}{{"floor", r.Floor}, {"full", r.Full}} {
+			med := func(f func(Sample) float64) float64 { return Summarize(pick(m.ss, f)).Median }
+			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", m.name,
+				med(func(s Sample) float64 { return s.WallMS }), med(func(s Sample) float64 { return s.InProcessMS }),
+				med(func(s Sample) float64 { return s.AppMS }), med(func(s Sample) float64 { return s.BuildMS }),
+				med(func(s Sample) float64 { return s.SynthMS }), med(func(s Sample) float64 { return s.CloseMS }))
+		}
+		fmt.Fprintln(w)
+
+		fmt.Fprintf(w, "### 4. Peak memory (VmHWM from /proc, read right after the synth while the kernel runs; %d repetitions)\n\n", len(r.Full))
+		fmt.Fprintln(w, "| process | floor median | full median | full min – max |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		for _, m := range []struct {
+			name string
+			f    func(Sample) float64
+		}{
+			{"Go (synthonce)", func(s Sample) float64 { return float64(s.GoHWM) }},
+			{fmt.Sprintf("Node kernel (%d processes: wrapper + program.js, summed)", len(r.Full[0].NodeProcs)), func(s Sample) float64 { return float64(s.NodeHWM) }},
+			{"total Go + Node", func(s Sample) float64 { return float64(s.GoHWM + s.NodeHWM) }},
+		} {
+			fl, fu := Summarize(pick(r.Floor, m.f)), Summarize(pick(r.Full, m.f))
+			fmt.Fprintf(w, "| %s | %s | %s | %s – %s |\n", m.name, mb(fl.Median), mb(fu.Median), mb(fu.Min), mb(fu.Max))
+		}
+		peakMB = Summarize(pick(r.Full, func(s Sample) float64 { return float64(s.GoHWM + s.NodeHWM) })).Max / 1024
+		fmt.Fprintln(w)
+	}
+
+	var cold, warm Stats
+	if r.Builds != nil {
+		cold, warm = Summarize(r.Builds.Cold), Summarize(r.Builds.Warm)
+		fmt.Fprintln(w, "### 5. Build of the main binary (`go build -o <tmp> .`, what `go run .` compiles)")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| build | n | median | min – max |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		s := func(x float64) string { return fmt.Sprintf("%.1f s", x) }
+		fmt.Fprintf(w, "| cold: empty GOCACHE, module cache present | %d | %s | %s – %s |\n", cold.N, s(cold.Median), s(cold.Min), s(cold.Max))
+		fmt.Fprintf(w, "| warm: after a content change to `%s` | %d | %s | %s – %s |\n", EditFile, warm.N, s(warm.Median), s(warm.Min), s(warm.Max))
+		fmt.Fprintln(w)
+	}
+
+	if r.Suite != nil {
+		k, n := r.Suite.Totals()
+		fmt.Fprintf(w, "### 6. Test suite: `%s` (test binaries compiled beforehand)\n\n", r.Suite.Command)
+		status := "passed"
+		if r.Suite.Failed {
+			status = "FAILED (see the package rows)"
+		}
+		fmt.Fprintf(w, "Wall time **%.1f s** (%s); %d jsii kernel starts (each pays the floor) and %d top-level cdktf synths, counted by a Node preload (see below).\n\n", r.Suite.Seconds, status, k, n)
+		fmt.Fprintln(w, "| package | result | time (go test) | kernel starts | synths |")
+		fmt.Fprintln(w, "|---|---|---|---|---|")
+		for _, p := range r.Suite.Packages {
+			if p.Result == "no tests" && p.Kernels == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %.1f s | %d | %d |\n", p.Package, p.Result, p.Seconds, p.Kernels, p.Synths)
+		}
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintln(w, "### Targets")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | measured | |")
+	fmt.Fprintln(w, "|---|---|---|")
+	if ratio > 0 {
+		fmt.Fprintf(w, "| full synth ≤ %.2f × floor | %.2f × (median full / median floor) | %s |\n", TargetRatio, ratio, metNot(ratio <= TargetRatio))
+		fmt.Fprintf(w, "| synth peak memory (Go + Node) ≤ %.0f MB | %.0f MB (max of the full synths) | %s |\n", TargetPeakMB, peakMB, metNot(peakMB <= TargetPeakMB))
+	}
+	if r.Builds != nil {
+		fmt.Fprintf(w, "| cold build ≤ %.0f s | %.1f s (median) | %s |\n", TargetColdBuildS, cold.Median, metNot(cold.Median <= TargetColdBuildS))
+		fmt.Fprintf(w, "| warm rebuild ≤ %.0f s | %.1f s (median) | %s |\n", TargetWarmBuildS, warm.Median, metNot(warm.Median <= TargetWarmBuildS))
+	}
+	if r.Suite != nil {
+		multi := []string{}
+		for _, p := range r.Suite.Packages {
+			if p.Kernels > 1 {
+				multi = append(multi, fmt.Sprintf("%s (%d)", p.Package, p.Kernels))
+			}
+		}
+		k, _ := r.Suite.Totals()
+		pk := 0
+		for _, p := range r.Suite.Packages {
+			if p.Kernels > 0 {
+				pk++
+			}
+		}
+		verdict := len(multi) == 0
+		detail := fmt.Sprintf("%d kernel starts in %d packages", k, pk)
+		if !verdict {
+			detail += "; more than one in " + strings.Join(multi, ", ")
+		}
+		fmt.Fprintf(w, "| one kernel start (one floor) per test binary | %s | %s |\n", detail, metNot(verdict))
+	}
+	fmt.Fprintln(w)
+}
+
+// Markers delimit the generated section of BENCHMARKS.md.
+const (
+	BeginMarker = "<!-- benchrun:begin -->"
+	EndMarker   = "<!-- benchrun:end -->"
+)
+
+// Splice replaces the text between the markers in file with section (or
+// appends the markers and section when the file has none).
+func Splice(file, section string) error {
+	old, err := os.ReadFile(file)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	s := string(old)
+	block := BeginMarker + "\n" + section + EndMarker + "\n"
+	i, j := strings.Index(s, BeginMarker), strings.Index(s, EndMarker)
+	if i >= 0 && j > i {
+		s = s[:i] + block + strings.TrimPrefix(s[j+len(EndMarker):], "\n")
+	} else {
+		if s != "" && !strings.HasSuffix(s, "\n") {
+			s += "\n"
+		}
+		s += block
+	}
+	return os.WriteFile(file, []byte(s), 0o644)
+}
