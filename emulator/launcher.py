@@ -293,6 +293,28 @@ def patch_rds_modify_db_subnet_group():
     models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
+def patch_elbv2_default_scheme():
+    """ELBv2: a load balancer created without Scheme is internet-facing.
+
+    AWS defaults Scheme to internet-facing; moto 5.2.1 passes the missing
+    parameter on as None, so DescribeLoadBalancers returns no scheme. The
+    AWS provider omits Scheme for internal = false.
+    """
+    from moto.elbv2 import models
+
+    name = "elbv2_default_scheme"
+    _need(models, "ELBv2Backend", patch=name)
+    _need(models.ELBv2Backend, "create_load_balancer", patch=name)
+    original = models.ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self, *args, **kwargs):
+        if kwargs.get("scheme") is None:
+            kwargs["scheme"] = "internet-facing"
+        return original(self, *args, **kwargs)
+
+    models.ELBv2Backend.create_load_balancer = create_load_balancer
+
+
 PATCHES = [
     patch_s3_delete_marker_dispose,
     patch_bucket_policy_secure_transport,
@@ -300,6 +322,7 @@ PATCHES = [
     patch_ecs_service_fields,
     patch_security_group_rule_description,
     patch_rds_modify_db_subnet_group,
+    patch_elbv2_default_scheme,
 ]
 
 
