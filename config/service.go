@@ -13,8 +13,6 @@ type DNS struct {
 	// RoleARN, when set, is assumed by <env>-dns, so the records can live
 	// in another account.
 	RoleARN string `yaml:"role_arn"`
-	// IPv6 adds AAAA aliases (the load balancer must be dual-stack).
-	IPv6 bool `yaml:"ipv6"`
 }
 
 // Registry is the ECR repository the service's image comes from.

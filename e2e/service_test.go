@@ -24,7 +24,6 @@ import (
 	"selfhost/internal/localenv"
 )
 
-
 // describeChanges lists what a plan would change, for failure messages.
 func describeChanges(plan *tfjson.Plan) string {
 	var b strings.Builder
@@ -64,7 +63,9 @@ func assertClean(t *testing.T, env *deploy.Env, stacks ...string) {
 // destroy, nothing left.
 func TestServiceDeployReplanDestroy(t *testing.T) {
 	s, ctx := start(t)
-	env, err := s.Synth(nil)
+	// The image is the reference app, published and pinned by digest.
+	digest := publishReferenceApp(t)
+	env, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", digest })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +131,9 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := td.TaskDefinition.ContainerDefinitions[0]
+	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local@"+digest) {
+		t.Errorf("task image %s, want the repository pinned at the published digest %s", img, digest)
+	}
 	if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
 		t.Errorf("container: stopTimeout %d, health check %v, logs %v", aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
 	}
@@ -258,7 +262,7 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 	// replace none of the traffic-bearing resources. The network change is
 	// applied first (as a deploy would), then the service stack is planned.
 	changed, err := s.Synth(func(c *config.Config) {
-		c.Service.Image.Tag = "v2"
+		c.Service.Image.Tag, c.Service.Image.Digest = "v2", ""
 		c.Service.Autoscaling.CPUTarget = 60
 		c.Service.Stickiness.Enabled = true
 		n := len(c.AZNames()) + 1

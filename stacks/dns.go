@@ -24,7 +24,7 @@ func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs,
 		ZoneID:     zone,
 		ALBDNSName: svc.ALBDNSName,
 		ALBZoneID:  svc.ALBZoneID,
-		IPv6:       cfg.DNS.IPv6,
+		IPv6:       false, // AAAA needs a dual-stack ALB; the network tier assigns no IPv6 yet
 	})
 	if err != nil {
 		return nil, err

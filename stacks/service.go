@@ -75,7 +75,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		ContainerPort:      s.ContainerPort,
 		IngressIPv4CIDRs:   lbc.IngressCIDRs,
 		IngressIPv6CIDRs:   lbc.IngressIPv6CIDRs,
-		DualStack:          cfg.DNS.IPv6,
+		DualStack:          false, // the network tier assigns no IPv6 yet
 		DeletionProtection: lbc.DeletionProtection,
 		IdleTimeoutSeconds: lbc.IdleTimeoutSeconds,
 		AccessLogsBucket:   lbc.AccessLogsBucket,
