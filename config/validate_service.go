@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"selfhost/internal/fargate"
 )
 
 var (
@@ -34,25 +36,6 @@ var SSLPolicies = []string{
 	"ELBSecurityPolicy-FS-1-2-2019-08",
 	"ELBSecurityPolicy-FS-1-2-Res-2019-08",
 	"ELBSecurityPolicy-FS-1-2-Res-2020-10",
-}
-
-// FargateMemory lists, per CPU size, the memory sizes (MiB) Fargate accepts.
-var FargateMemory = map[int][]int{
-	256:   {512, 1024, 2048},
-	512:   steps(1024, 4096, 1024),
-	1024:  steps(2048, 8192, 1024),
-	2048:  steps(4096, 16384, 1024),
-	4096:  steps(8192, 30720, 1024),
-	8192:  steps(16384, 61440, 4096),
-	16384: steps(32768, 122880, 8192),
-}
-
-func steps(from, to, step int) []int {
-	var out []int
-	for v := from; v <= to; v += step {
-		out = append(out, v)
-	}
-	return out
 }
 
 // Fargate and ECS limits.
@@ -155,8 +138,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if !reRepoName.MatchString(img.Repository) {
 		bad("service.image.repository", "%q is not an ECR repository name (lowercase letters, digits, . _ - and /)", img.Repository)
 	}
-	if mems, ok := FargateMemory[s.CPU]; !ok {
-		bad("service.cpu", "%d is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384", s.CPU)
+	if mems, ok := fargate.Memory[s.CPU]; !ok {
+		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, joinInts(fargate.CPUs()))
 	} else if !containsInt(mems, s.Memory) {
 		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, joinInts(mems))
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/constructs/policy"
+	"selfhost/internal/fargate"
 )
 
 // Limits and fixed settings of the service.
@@ -50,38 +51,12 @@ const (
 	SourceSSM            = "ssm"
 )
 
-// fargateMemory lists, per CPU units, the memory sizes (MiB) Fargate allows.
-var fargateMemory = map[int][]int{
-	256:   {512, 1024, 2048},
-	512:   steps(1024, 4096, 1024),
-	1024:  steps(2048, 8192, 1024),
-	2048:  steps(4096, 16384, 1024),
-	4096:  steps(8192, 30720, 1024),
-	8192:  steps(16384, 61440, 4096),
-	16384: steps(32768, 122880, 8192),
-}
-
-func steps(from, to, step int) []int {
-	var out []int
-	for m := from; m <= to; m += step {
-		out = append(out, m)
-	}
-	return out
-}
-
 // FargateCPUs are the CPU sizes Fargate allows, ascending.
-func FargateCPUs() []int {
-	cpus := make([]int, 0, len(fargateMemory))
-	for c := range fargateMemory {
-		cpus = append(cpus, c)
-	}
-	sort.Ints(cpus)
-	return cpus
-}
+func FargateCPUs() []int { return fargate.CPUs() }
 
 // ValidateFargateSize checks a CPU/memory pair against Fargate's table.
 func ValidateFargateSize(cpu, memoryMiB int) error {
-	mems, ok := fargateMemory[cpu]
+	mems, ok := fargate.Memory[cpu]
 	if !ok {
 		return fmt.Errorf("service: CPU %d is not a Fargate CPU size; want one of %s", cpu, joinInts(FargateCPUs()))
 	}
