@@ -154,7 +154,7 @@ new c.App().synth(); c.Testing.synth(); c.Testing.fullSynth();
 	counts := filepath.Join(d, "counts.jsonl")
 	cmd := exec.Command("node", "--require", filepath.Join(d, "count.js"), filepath.Join(d, "program.js"))
 	cmd.Dir = d
-	cmd.Env = bench.Env(map[string]string{"SELFHOST_BENCH_COUNT": counts})
+	cmd.Env = bench.Env(map[string]string{"SELFHOST_BENCH_COUNT": counts, "NODE_OPTIONS": ""}) // not the suite's preload
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -268,4 +268,37 @@ func BenchmarkFullInProcess(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(res), "resources")
+}
+
+// The report states every target with its verdict (made-up numbers; no
+// timing is checked).
+func TestMarkdownTargets(t *testing.T) {
+	s := func(mode string, ms float64, res int) bench.Sample {
+		return bench.Sample{Mode: mode, WallMS: ms, Stacks: 8, Resources: res, GoHWM: 50 << 10, NodeHWM: 1000 << 10, NodeProcs: []bench.Proc{{}, {}}}
+	}
+	r := bench.Report{
+		Floor:     []bench.Sample{s("floor", 4000, 0), s("floor", 4200, 0)},
+		Full:      []bench.Sample{s("full", 4400, 172), s("full", 4600, 172)},
+		WarmFloor: []float64{5, 6}, WarmFull: []float64{300, 320},
+		Builds:    &bench.BuildResult{Cold: []float64{80}, Warm: []float64{3, 6, 7}},
+		Suite: &bench.SuiteResult{Command: "go test", Seconds: 60, Packages: []bench.PackageRun{
+			{Package: "a", Result: "ok", Seconds: 5, Kernels: 1, Synths: 3},
+			{Package: "b", Result: "ok", Seconds: 9, Kernels: 2, Synths: 2},
+		}},
+	}
+	var md bytes.Buffer
+	r.Markdown(&md)
+	for _, want := range []string{
+		"| full synth ≤ 1.25 × floor | 1.10 × (median full / median floor) | **met** |",
+		"| synth peak memory (Go + Node) ≤ 1200 MB | 1050 MB (max of the full synths) | **met** |",
+		"| cold build ≤ 90 s | 80.0 s (median) | **met** |",
+		"| warm rebuild ≤ 5 s | 6.0 s (median) | **not met** |",
+		"| one floor (kernel start) per test binary | 3 kernel starts in 2 packages; more than one in b (2) | **not met** |",
+		"| one synth per test binary | 5 synths in 2 packages; more than one in a (3), b (2) | **not met** |",
+		"| a | ok | 5.0 s | +0.9 s | 1 | 3 |",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, md.String())
+		}
+	}
 }

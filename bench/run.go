@@ -31,6 +31,8 @@ type Sample struct {
 	BuildMS     float64 `json:"build_ms"`
 	SynthMS     float64 `json:"synth_ms"`
 	RunMS       float64 `json:"run_ms"`
+	// WarmMS are further synths in the same, now warm, kernel (-again).
+	WarmMS []float64 `json:"warm_ms,omitempty"`
 
 	GoHWM     int64  `json:"go_vmhwm_kb"`
 	NodeHWM   int64  `json:"node_vmhwm_kb"`
@@ -111,8 +113,8 @@ func BuildHelper(repo, dir string) (string, error) {
 // directory repo, so -env is relative to it) and returns its sample with
 // the wall time. The banner variable is removed from its environment so it
 // starts as `go run .` does in a plain shell (and re-executes once).
-func RunHelper(exe, repo, mode string) (Sample, error) {
-	cmd := exec.Command(exe, "-mode", mode, "-env", "environments")
+func RunHelper(exe, repo, mode string, extra ...string) (Sample, error) {
+	cmd := exec.Command(exe, append([]string{"-mode", mode, "-env", "environments"}, extra...)...)
 	cmd.Dir = repo
 	cmd.Env = Env(map[string]string{BannerVar: ""})
 	var stdout, stderr bytes.Buffer
@@ -139,9 +141,10 @@ func lastLine(b []byte) []byte {
 	return b
 }
 
-// Version runs a command and returns the first line of its output.
+// Version runs a command and returns the first line of its standard
+// output (Terraform warns about its CLI configuration on stderr).
 func Version(name string, args ...string) string {
-	out, err := exec.Command(name, args...).CombinedOutput()
+	out, err := exec.Command(name, args...).Output()
 	if err != nil {
 		return "unavailable"
 	}

@@ -91,6 +91,20 @@ func run(n, coldReps, warmReps int, suite bool, out, raw string) error {
 			}
 			logf("warm-up %s: %.2fs (discarded)", mode, s.WallMS/1000)
 		}
+		// The project's own cost without the floor: synths repeated in one
+		// process whose kernel is warm.
+		for _, mode := range []string{"floor", "full"} {
+			s, err := bench.RunHelper(exe, src, mode, "-again", "5")
+			if err != nil {
+				return err
+			}
+			logf("warm-kernel %s synths: %v ms", mode, s.WarmMS)
+			if mode == "floor" {
+				r.WarmFloor = s.WarmMS
+			} else {
+				r.WarmFull = s.WarmMS
+			}
+		}
 		for i := 0; i < n; i++ {
 			for _, mode := range []string{"floor", "full"} {
 				s, err := bench.RunHelper(exe, src, mode)

@@ -31,9 +31,15 @@ func main() {
 	mode := flag.String("mode", "full", "floor (one empty stack with the AWS provider) or full (every environment)")
 	envDir := flag.String("env", "environments", "environments folder (full mode)")
 	keep := flag.String("out", "", "write the output here instead of a temporary folder that is removed")
+	again := flag.Int("again", 0, "after the measured synth, synthesize this many more times in the now warm kernel and report their times (warm_ms)")
 	flag.Parse()
 
 	s, err := once(*mode, *envDir, *keep, start)
+	for i := 0; err == nil && i < *again; i++ {
+		var ms float64
+		ms, err = warm(*mode, *envDir)
+		s.WarmMS = append(s.WarmMS, ms)
+	}
 	closeStart := time.Now()
 	synth.Close()
 	s.CloseMS = float64(time.Since(closeStart).Microseconds()) / 1000
@@ -91,6 +97,23 @@ func once(mode, envDir, keep string, start time.Time) (bench.Sample, error) {
 	}
 	s.Stacks, s.Resources, s.DataSources, s.Outputs, s.JSONBytes = c.Stacks, c.Resources, c.DataSources, c.Outputs, c.Bytes
 	return s, nil
+}
+
+// warm repeats a synth in the warm kernel and returns its time in ms.
+func warm(mode, envDir string) (float64, error) {
+	tmp, err := os.MkdirTemp("", "synthonce-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	outdir := filepath.Join(tmp, "cdktf.out")
+	var p synthrun.Phases
+	if mode == "floor" {
+		p, err = synthrun.Floor(outdir)
+	} else {
+		p, err = synthrun.Full(envDir, outdir, io.Discard)
+	}
+	return p.Total, err
 }
 
 func quote(s string) string {
