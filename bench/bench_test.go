@@ -280,7 +280,7 @@ func TestMarkdownTargets(t *testing.T) {
 		Floor:     []bench.Sample{s("floor", 4000, 0), s("floor", 4200, 0)},
 		Full:      []bench.Sample{s("full", 4400, 172), s("full", 4600, 172)},
 		WarmFloor: []float64{5, 6}, WarmFull: []float64{300, 320},
-		Builds:    &bench.BuildResult{Cold: []float64{80}, Warm: []float64{3, 6, 7}},
+		Builds: &bench.BuildResult{Cold: []float64{80}, Warm: []float64{3, 6, 7}},
 		Suite: &bench.SuiteResult{Command: "go test", Seconds: 60, Packages: []bench.PackageRun{
 			{Package: "a", Result: "ok", Seconds: 5, Kernels: 1, Synths: 3},
 			{Package: "b", Result: "ok", Seconds: 9, Kernels: 2, Synths: 2},
