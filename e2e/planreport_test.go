@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -15,12 +14,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
-	"selfhost/internal/deploy"
 	"selfhost/internal/golden"
-	"selfhost/internal/localenv"
-	"selfhost/internal/synth"
 	"selfhost/planreport"
-	"selfhost/stacks"
 )
 
 // keepPlansEnv names a folder the test writes every plan JSON to, for
@@ -135,13 +130,7 @@ func TestPlanReportOnEmulator(t *testing.T) {
 					sc.mutate(c)
 				}
 			}
-			var env *deploy.Env
-			var err error
-			if sc.edit == nil {
-				env, err = s.Synth(mutate)
-			} else {
-				env, err = synthEdited(s, mutate, sc.edit)
-			}
+			env, err := s.SynthEdit(mutate, sc.edit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,35 +159,7 @@ func TestPlanReportOnEmulator(t *testing.T) {
 	}
 }
 
-// synthEdited is localenv's Session.Synth with a hook that edits the app
-// after stacks.Build: the test's stand-in for an escape hatch in stacks/.
-// It shares the session's bootstrap state folder like Session.Synth.
-func synthEdited(s *localenv.Session, mutate func(*config.Config), edit func(cdktf.App, *config.Config) error) (*deploy.Env, error) {
-	cfg := *s.Cfg
-	mutate(&cfg)
-	edits++
-	dir := filepath.Join(s.Work, "edited-"+strconv.Itoa(edits))
-	outdir := filepath.Join(dir, "out")
-	if err := synth.Run(outdir, func(app cdktf.App) error {
-		if err := stacks.Build(app, []*config.Config{&cfg}); err != nil {
-			return err
-		}
-		return edit(app, &cfg)
-	}); err != nil {
-		return nil, err
-	}
-	shared := filepath.Join(s.Work, cfg.State.BootstrapStateDir)
-	if err := os.MkdirAll(shared, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.Symlink(shared, filepath.Join(dir, cfg.State.BootstrapStateDir)); err != nil {
-		return nil, err
-	}
-	return &deploy.Env{Cfg: &cfg, Outdir: outdir, TFEnv: s.Srv.Env(cfg.Region), Log: s.Log}, nil
-}
-
-var edits int
-
+// findStack returns one of the environment's stacks in the app.
 func findStack(app cdktf.App, cfg *config.Config, part string) (cdktf.TerraformStack, error) {
 	st, ok := app.Node().TryFindChild(jsii.String(cfg.StackName(part))).(cdktf.TerraformStack)
 	if !ok {

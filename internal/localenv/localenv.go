@@ -67,6 +67,13 @@ func Start(ctx context.Context, envFile string, log io.Writer) (*Session, error)
 // synth of a session shares the bootstrap state folder, so a second synth
 // sees what the first one applied.
 func (s *Session) Synth(mutate func(*config.Config)) (*deploy.Env, error) {
+	return s.SynthEdit(mutate, nil)
+}
+
+// SynthEdit is Synth with edit, if given, run on the built app before it is
+// synthesized: how a test adds what the configuration cannot express (an
+// escape hatch), which the guardrails then see like any other resource.
+func (s *Session) SynthEdit(mutate func(*config.Config), edit func(cdktf.App, *config.Config) error) (*deploy.Env, error) {
 	cfg := *s.Cfg
 	if mutate != nil {
 		mutate(&cfg)
@@ -74,16 +81,24 @@ func (s *Session) Synth(mutate func(*config.Config)) (*deploy.Env, error) {
 	s.n++
 	// <work>/synth-N/out/stacks/<stack>: the bootstrap state path
 	// ../../../<dir> resolves to <work>/synth-N/<dir>; keep it shared.
-	outdir := filepath.Join(s.Work, "synth-"+strconv.Itoa(s.n), "out")
-	if err := synth.Run(outdir, func(app cdktf.App) error { return stacks.Build(app, []*config.Config{&cfg}) }); err != nil {
+	dir := filepath.Join(s.Work, "synth-"+strconv.Itoa(s.n))
+	outdir := filepath.Join(dir, "out")
+	if err := synth.Run(outdir, func(app cdktf.App) error {
+		if err := stacks.Build(app, []*config.Config{&cfg}); err != nil {
+			return err
+		}
+		if edit != nil {
+			return edit(app, &cfg)
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	shared := filepath.Join(s.Work, cfg.State.BootstrapStateDir)
 	if err := os.MkdirAll(shared, 0o755); err != nil {
 		return nil, err
 	}
-	link := filepath.Join(s.Work, "synth-"+strconv.Itoa(s.n), cfg.State.BootstrapStateDir)
-	if err := os.Symlink(shared, link); err != nil {
+	if err := os.Symlink(shared, filepath.Join(dir, cfg.State.BootstrapStateDir)); err != nil {
 		return nil, err
 	}
 	return &deploy.Env{Cfg: &cfg, Outdir: outdir, TFEnv: s.Srv.Env(cfg.Region), Log: s.Log}, nil
