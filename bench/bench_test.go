@@ -280,7 +280,9 @@ func TestMarkdownTargets(t *testing.T) {
 		Floor:     []bench.Sample{s("floor", 4000, 0), s("floor", 4200, 0)},
 		Full:      []bench.Sample{s("full", 4400, 172), s("full", 4600, 172)},
 		WarmFloor: []float64{5, 6}, WarmFull: []float64{300, 320},
-		Builds: &bench.BuildResult{Cold: []float64{80}, Warm: []float64{3, 6, 7}},
+		LazyFloor: []bench.Sample{s("floor", 2000, 0), s("floor", 2000, 0)},
+		LazyFull:  []bench.Sample{s("full", 2600, 172), s("full", 2600, 172)},
+		Builds:    &bench.BuildResult{Cold: []float64{80}, Warm: []float64{3, 6, 7}},
 		Suite: &bench.SuiteResult{Command: "go test", Seconds: 60, Packages: []bench.PackageRun{
 			{Package: "a", Result: "ok", Seconds: 5, Kernels: 1, Synths: 3},
 			{Package: "b", Result: "ok", Seconds: 9, Kernels: 2, Synths: 2},
@@ -296,9 +298,55 @@ func TestMarkdownTargets(t *testing.T) {
 		"| one floor (kernel start) per test binary | 3 kernel starts in 2 packages; more than one in b (2) | **not met** |",
 		"| one synth per test binary | 5 synths in 2 packages; more than one in a (3), b (2) | **not met** |",
 		"| a | ok | 5.0 s | +0.9 s | 1 | 3 |",
+		"| full, exec → exit (median) | 4.50 s | 2.60 s (2.60 s – 2.60 s) | -42% |",
+		"| ratio full/floor | 1.10 | 1.30 | |",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, md.String())
 		}
+	}
+}
+
+// The lazy-index preload resolves @cdktf/provider-aws, and nothing else, to
+// lib/lazy-index.js when the package has one.
+func TestLazyIndexJS(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("no node")
+	}
+	d := t.TempDir()
+	os.WriteFile(filepath.Join(d, "lazy.js"), []byte(bench.LazyIndexJS), 0o644)
+	for _, pkg := range []string{"@cdktf/provider-aws", "other"} {
+		lib := filepath.Join(d, "node_modules", pkg, "lib")
+		os.MkdirAll(lib, 0o755)
+		os.WriteFile(filepath.Join(d, "node_modules", pkg, "package.json"), []byte(`{"name":"`+pkg+`","main":"lib/index.js"}`), 0o644)
+		os.WriteFile(filepath.Join(lib, "index.js"), []byte(`module.exports = 'eager';`), 0o644)
+		os.WriteFile(filepath.Join(lib, "lazy-index.js"), []byte(`module.exports = 'lazy';`), 0o644)
+	}
+	cmd := exec.Command("node", "-e", `console.log(require('@cdktf/provider-aws'), require('other'))`)
+	cmd.Dir = d
+	cmd.Env = bench.Env(map[string]string{"NODE_OPTIONS": bench.LazyNodeOptions(filepath.Join(d, "lazy.js"))})
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "lazy eager" {
+		t.Errorf("%v: %s, want \"lazy eager\"", err, out)
+	}
+}
+
+func TestSameTree(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		os.MkdirAll(filepath.Join(d, "s"), 0o755)
+		os.WriteFile(filepath.Join(d, "s", "f.json"), []byte("{}"), 0o644)
+	}
+	if same, diff, err := bench.SameTree(a, b); !same || err != nil {
+		t.Errorf("equal trees: %v %s %v", same, diff, err)
+	}
+	os.WriteFile(filepath.Join(b, "s", "f.json"), []byte("{ }"), 0o644)
+	if same, diff, _ := bench.SameTree(a, b); same || diff != "s/f.json differs" {
+		t.Errorf("changed file: %v %q", same, diff)
+	}
+	os.WriteFile(filepath.Join(b, "g"), nil, 0o644)
+	os.WriteFile(filepath.Join(b, "s", "f.json"), []byte("{}"), 0o644)
+	if same, _, _ := bench.SameTree(a, b); same {
+		t.Error("extra file not seen")
 	}
 }

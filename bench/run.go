@@ -114,9 +114,19 @@ func BuildHelper(repo, dir string) (string, error) {
 // the wall time. The banner variable is removed from its environment so it
 // starts as `go run .` does in a plain shell (and re-executes once).
 func RunHelper(exe, repo, mode string, extra ...string) (Sample, error) {
+	return RunHelperEnv(exe, repo, mode, nil, extra...)
+}
+
+// RunHelperEnv is RunHelper with environment variables set (or removed,
+// with an empty value) for the helper.
+func RunHelperEnv(exe, repo, mode string, env map[string]string, extra ...string) (Sample, error) {
 	cmd := exec.Command(exe, append([]string{"-mode", mode, "-env", "environments"}, extra...)...)
 	cmd.Dir = repo
-	cmd.Env = Env(map[string]string{BannerVar: ""})
+	set := map[string]string{BannerVar: ""}
+	for k, v := range env {
+		set[k] = v
+	}
+	cmd.Env = Env(set)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

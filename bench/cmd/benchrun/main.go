@@ -37,18 +37,60 @@ func main() {
 	suite := flag.Bool("suite", true, "measure `go test -short -count=1 ./...`")
 	out := flag.String("o", "", "splice the results between the benchrun markers of this file (else print them)")
 	raw := flag.String("raw", "", "also write every sample as JSON to this file")
+	lazy := flag.Bool("lazy", true, "also measure floor and full with the provider's lazy index (a what-if, see bench.LazyIndexJS)")
 	flag.Parse()
-	if err := run(*n, *cold, *warm, *suite, *out, *raw); err != nil {
+	if err := run(*n, *cold, *warm, *suite, *lazy, *out, *raw); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
 	}
+}
+
+var exe string // the synthonce helper
+
+// measureLazy repeats the interleaved floor/full pairs with the lazy-index
+// preload, and checks that the full output is byte-identical with and
+// without it.
+func measureLazy(r *bench.Report, src, tmp string, n int) error {
+	js := filepath.Join(tmp, "lazy-index.js")
+	if err := os.WriteFile(js, []byte(bench.LazyIndexJS), 0o644); err != nil {
+		return err
+	}
+	env := map[string]string{"NODE_OPTIONS": bench.LazyNodeOptions(js)}
+	plain, lazy := filepath.Join(tmp, "out-plain", "cdktf.out"), filepath.Join(tmp, "out-lazy", "cdktf.out")
+	if _, err := bench.RunHelper(exe, src, "full", "-out", plain); err != nil {
+		return err
+	}
+	if _, err := bench.RunHelperEnv(exe, src, "full", env, "-out", lazy); err != nil {
+		return err
+	}
+	same, diff, err := bench.SameTree(plain, lazy)
+	if err != nil {
+		return err
+	}
+	r.LazySame, r.LazyDiff = &same, diff
+	logf("lazy index: output identical: %v %s", same, diff)
+	for i := 0; i < n; i++ {
+		for _, mode := range []string{"floor", "full"} {
+			s, err := bench.RunHelperEnv(exe, src, mode, env)
+			if err != nil {
+				return err
+			}
+			logf("lazy %s %d/%d: %.2fs, Go %d MB, Node %d MB", mode, i+1, n, s.WallMS/1000, s.GoHWM/1024, s.NodeHWM/1024)
+			if mode == "floor" {
+				r.LazyFloor = append(r.LazyFloor, s)
+			} else {
+				r.LazyFull = append(r.LazyFull, s)
+			}
+		}
+	}
+	return nil
 }
 
 func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 }
 
-func run(n, coldReps, warmReps int, suite bool, out, raw string) error {
+func run(n, coldReps, warmReps int, suite, lazy bool, out, raw string) error {
 	repo, err := os.Getwd()
 	if err != nil {
 		return err
@@ -78,9 +120,10 @@ func run(n, coldReps, warmReps int, suite bool, out, raw string) error {
 		return err
 	}
 	if n > 0 {
+		var err error
 		// The helper of the committed tree synthesizes the committed
 		// environments, in the copy.
-		exe, err := bench.BuildHelper(src, tmp)
+		exe, err = bench.BuildHelper(src, tmp)
 		if err != nil {
 			return err
 		}
@@ -118,6 +161,11 @@ func run(n, coldReps, warmReps int, suite bool, out, raw string) error {
 					r.Full = append(r.Full, s)
 				}
 			}
+		}
+	}
+	if n > 0 && lazy {
+		if err := measureLazy(&r, src, tmp, n); err != nil {
+			return err
 		}
 	}
 	if suite {
