@@ -18,6 +18,7 @@ type Report struct {
 	LazyFloor, LazyFull []Sample
 	LazySame            *bool // full output byte-identical with and without
 	LazyDiff            string
+	Notes               []string
 	Builds              *BuildResult
 	Suite               *SuiteResult
 }
@@ -199,6 +200,9 @@ func (r Report) Markdown(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "**Note:** %s\n\n", n)
+	}
 	fmt.Fprintln(w, "### Targets")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | measured | |")

@@ -171,13 +171,16 @@ func run(n, coldReps, warmReps int, suite, lazy bool, out, raw string) error {
 	if suite {
 		s, err := bench.MeasureSuite(src, tmp, logf)
 		if err != nil {
-			return err
-		}
-		if s.Failed {
+			// Keep what was measured so far.
+			logf("test suite not measured: %v", err)
+			r.Notes = append(r.Notes, "The test suite was not measured: "+strings.SplitN(err.Error(), "\n", 2)[0])
+		} else if s.Failed {
 			os.WriteFile(filepath.Join(repo, "bench-suite-output.txt"), []byte(s.Output), 0o644)
 			logf("the suite failed; its output is in bench-suite-output.txt")
 		}
-		r.Suite = &s
+		if err == nil {
+			r.Suite = &s
+		}
 	}
 	if coldReps > 0 {
 		b, err := bench.MeasureBuilds(src, tmp, coldReps, warmReps, logf)
