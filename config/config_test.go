@@ -84,7 +84,8 @@ func TestBadConfigs(t *testing.T) {
 		{"stop timeout above Fargate's limit", svc("  stop_timeout_seconds: 300\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 300 is out of range; Fargate allows 2 to 120 (use 120 for graceful draining)"}},
 		{"stop timeout below 120 in production", svc("  stop_timeout_seconds: 30\n  deregistration_delay_seconds: 30\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 30 is below 120; production needs 120 s for in-flight requests to finish"}},
 		{"plain-text secret in environment", svc("  environment: {DB_PASSWORD: hunter2}\n"), []string{"f/prod.yaml: service.environment.DB_PASSWORD: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets"}},
-		{"plain-text secret value", svc("  secrets: {API_KEY: hunter2}\n"), []string{"f/prod.yaml: service.secrets.API_KEY: is not a Secrets Manager secret or SSM parameter ARN; plain-text secret values are not allowed"}},
+		{"plain-text secret value", svc("  secrets: {API_KEY: hunter2}\n"), []string{"f/prod.yaml: service.secrets.API_KEY: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
+		{"secret ARN without its suffix", svc("  secrets: {DB_URL: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db'}\n"), []string{"f/prod.yaml: service.secrets.DB_URL: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
 		{"one task in production", svc("  desired_count: 1\n"), []string{"f/prod.yaml: service.desired_count: 1 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)"}},
 		{"cpu target out of range", svc("  autoscaling: {cpu_target: 95}\n"), []string{"f/prod.yaml: service.autoscaling.cpu_target: 95% is out of range; want 10 to 90 (50-60 recommended)"}},
 		{"deletion protection off in production", valid + "load_balancer: {deletion_protection: false}\n", []string{"f/prod.yaml: load_balancer.deletion_protection: is false in a production environment; it must be true (turn it off only for a deliberate teardown, see the README)"}},
@@ -152,5 +153,15 @@ func TestReferenceEnvironmentsLoad(t *testing.T) {
 	}
 	if len(cfgs[1].AZNames()) != 3 || !cfgs[1].Production {
 		t.Errorf("production: %v AZs, production=%v", cfgs[1].AZNames(), cfgs[1].Production)
+	}
+}
+
+func TestSecretARNsAccepted(t *testing.T) {
+	c, err := Parse("f/prod.yaml", []byte(svc("  secrets:\n    DB_URL: arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC123\n    API_KEY: arn:aws:ssm:us-east-1:123456789012:parameter/app/api-key\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Service.Secrets) != 2 {
+		t.Errorf("secrets %v", c.Service.Secrets)
 	}
 }

@@ -15,13 +15,15 @@ var (
 	reRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
 	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
 	rePolicyARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
-	reSecretARN   = regexp.MustCompile(`^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$`)
-	reDigest      = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
-	reTag         = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	reEnvName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	reSecretish   = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
-	reMatcher     = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
-	reRepoName    = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	// A Secrets Manager ARN is the full one (name + 6-character suffix,
+	// optionally :json-key:version-stage:version-id); or an SSM parameter.
+	reSecretARN = regexp.MustCompile(`^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$`)
+	reDigest    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	reTag       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reSecretish = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
+	reMatcher   = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
+	reRepoName  = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
 )
 
 // SSLPolicies are the HTTPS listener policies allowed: TLS 1.2 or newer only.
@@ -175,7 +177,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
 		}
 		if !reSecretARN.MatchString(s.Secrets[k]) {
-			bad(f, "is not a Secrets Manager secret or SSM parameter ARN; plain-text secret values are not allowed")
+			bad(f, "is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed")
 		}
 	}
 	if len(s.HealthCommand) < 2 || (s.HealthCommand[0] != "CMD" && s.HealthCommand[0] != "CMD-SHELL") {
