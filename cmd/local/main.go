@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -81,7 +82,9 @@ func run(envFile string, keep, verbose bool) int {
 		}
 		keys := make([]string, 0, len(outs))
 		for k := range outs {
-			keys = append(keys, k)
+			if !strings.HasPrefix(k, "cross-stack-output-") { // cdktf's plumbing between stacks
+				keys = append(keys, k)
+			}
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
