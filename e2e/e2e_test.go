@@ -7,7 +7,6 @@ package e2e
 import (
 	"context"
 	"io"
-	"os"
 	"testing"
 	"time"
 
@@ -16,12 +15,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 // start begins a session on a fresh emulator, closed when the test ends.
 func start(t *testing.T) (*localenv.Session, context.Context) {

@@ -17,12 +17,7 @@ import (
 	"selfhost/stacks"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func load(t *testing.T, env string) *config.Config {
 	t.Helper()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -11,12 +10,7 @@ import (
 )
 
 // The -local mode synthesizes in this process (jsii).
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 // TestLocalReview runs the README's one command on the emulator for the
 // state and network stacks: deploy, change the flow log retention, report.

@@ -1,7 +1,6 @@
 package autoscaling
 
 import (
-	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -15,12 +14,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props() Props {
 	return Props{

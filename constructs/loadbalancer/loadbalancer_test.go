@@ -2,7 +2,6 @@ package loadbalancer
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -17,12 +16,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 const certARN = "arn:aws:acm:us-east-1:123456789012:certificate/0123"
 

@@ -2,7 +2,6 @@ package network
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,12 +12,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props(nat string) Props {
 	return Props{

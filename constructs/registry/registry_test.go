@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,12 +12,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props() Props {
 	return Props{Name: "selfhost-test/app", TagMutability: Immutable, Encryption: EncryptionAES256, UntaggedExpiryDays: 7, KeepTaggedImages: 30}

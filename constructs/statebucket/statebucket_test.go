@@ -2,7 +2,6 @@ package statebucket
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,12 +11,7 @@ import (
 	"selfhost/internal/synth"
 )
 
-func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
-	code := m.Run()
-	synth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func build(t *testing.T, p Props) (string, testutil.Doc) {
 	return testutil.Synth(t, func(st cdktf.TerraformStack) {

@@ -132,3 +132,13 @@ func Close() {
 	}
 	jsii.Close()
 }
+
+// TestMain runs a test binary's tests between SilenceNodeBanner and Close,
+// so the binary starts one jsii kernel and shuts it down, then exits with
+// the tests' code. Use it as: func TestMain(m *testing.M) { synth.TestMain(m) }.
+func TestMain(m interface{ Run() int }) {
+	SilenceNodeBanner()
+	code := m.Run()
+	Close()
+	os.Exit(code)
+}
