@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -163,7 +164,7 @@ func validate(c *Config) []Problem {
 		}
 		eps[e] = true
 	}
-	if !containsInt(RetentionDays, nw.FlowLogRetentionDays) {
+	if !slices.Contains(RetentionDays, nw.FlowLogRetentionDays) {
 		bad("network.flow_log_retention_days", "%d is not a CloudWatch retention; want one of %s", nw.FlowLogRetentionDays, joinInts(RetentionDays))
 	}
 	sn := nw.Subnets
@@ -252,15 +253,6 @@ func prodNote(prod bool, note string) string {
 		return " (" + note + ")"
 	}
 	return ""
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func joinInts(xs []int) string {

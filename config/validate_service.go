@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -142,7 +143,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	if mems, ok := fargate.Memory[s.CPU]; !ok {
 		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, joinInts(fargate.CPUs()))
-	} else if !containsInt(mems, s.Memory) {
+	} else if !slices.Contains(mems, s.Memory) {
 		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, joinInts(mems))
 	}
 	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
@@ -199,7 +200,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if ss := s.SlowStartSeconds; ss != 0 && (ss < 30 || ss > 900) {
 		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
 	}
-	if !containsInt(RetentionDays, s.LogRetentionDays) {
+	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
 		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, joinInts(RetentionDays))
 	}
 	for i, a := range s.TaskRolePolicyARNs {

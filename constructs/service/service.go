@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -248,7 +249,7 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("TargetGroupARN is required")
 	case p.HTTPSListener == nil:
 		return nil, bad("HTTPSListener is required (the service must be created after the listener)")
-	case !containsInt(RetentionDays, p.LogRetentionDays):
+	case !slices.Contains(RetentionDays, p.LogRetentionDays):
 		return nil, bad("LogRetentionDays %d is not a CloudWatch retention; want one of %s", p.LogRetentionDays, joinInts(RetentionDays))
 	case p.LogKMSKeyARN != "" && !reKMSARN.MatchString(p.LogKMSKeyARN):
 		return nil, bad("LogKMSKeyARN %q is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)", p.LogKMSKeyARN)
@@ -572,15 +573,6 @@ func appendUnique(xs []string, x string) []string {
 		}
 	}
 	return append(xs, x)
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func joinInts(xs []int) string {
