@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"selfhost/internal/netplan"
+	"selfhost/awsrules/netplan"
 )
 
 // Limits of the configuration, used by validation and quoted in its messages.

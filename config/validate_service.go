@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"selfhost/internal/fargate"
+	"selfhost/awsrules/fargate"
 )
 
 var (

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	_ "selfhost/internal/golden"
-	"selfhost/internal/localenv"
 	"selfhost/internal/synth"
+	"selfhost/ops/localenv"
 )
 
 func TestMain(m *testing.M) { synth.TestMain(m) }

@@ -20,8 +20,8 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"selfhost/config"
-	"selfhost/internal/deploy"
-	"selfhost/internal/localenv"
+	"selfhost/ops/deploy"
+	"selfhost/ops/localenv"
 )
 
 // describeChanges lists what a plan would change, for failure messages.

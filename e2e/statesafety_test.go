@@ -19,8 +19,8 @@ import (
 
 	"selfhost/config"
 	"selfhost/emulator"
-	"selfhost/internal/deploy"
-	"selfhost/internal/localenv"
+	"selfhost/ops/deploy"
+	"selfhost/ops/localenv"
 )
 
 // State safety of the S3 backend (use_lockfile) under concurrency and

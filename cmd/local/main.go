@@ -19,8 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	"selfhost/internal/localenv"
 	"selfhost/internal/synth"
+	"selfhost/ops/localenv"
 )
 
 func main() {

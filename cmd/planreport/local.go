@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"selfhost/config"
-	"selfhost/internal/deploy"
-	"selfhost/internal/localenv"
+	"selfhost/ops/deploy"
+	"selfhost/ops/localenv"
 	"selfhost/planreport"
 )
 

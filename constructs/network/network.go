@@ -34,8 +34,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules/netplan"
 	"selfhost/constructs/policy"
-	"selfhost/internal/netplan"
 )
 
 // NAT strategies (see config: network.nat).

@@ -7,8 +7,8 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules/netplan"
 	"selfhost/constructs/internal/testutil"
-	"selfhost/internal/netplan"
 	"selfhost/internal/synth"
 )
 

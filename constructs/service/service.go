@@ -28,8 +28,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules/fargate"
 	"selfhost/constructs/policy"
-	"selfhost/internal/fargate"
 )
 
 // Limits and fixed settings of the service.

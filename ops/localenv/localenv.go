@@ -19,8 +19,8 @@ import (
 
 	"selfhost/config"
 	"selfhost/emulator"
-	"selfhost/internal/deploy"
 	"selfhost/internal/synth"
+	"selfhost/ops/deploy"
 	"selfhost/stacks"
 )
 
