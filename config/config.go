@@ -30,7 +30,8 @@ type Config struct {
 	Registry          Registry          `yaml:"registry"`
 	LoadBalancer      LoadBalancer      `yaml:"load_balancer"`
 	Service           Service           `yaml:"service"`
-	Policy            PolicyConfig      `yaml:"policy"`
+	// Guardrails is the YAML key policy: exemptions from the guardrails.
+	Guardrails Guardrails `yaml:"policy"`
 
 	// File is the path the environment was loaded from.
 	File string `yaml:"-"`

@@ -53,7 +53,7 @@ func Defaults() Config {
 			StopTimeoutSeconds:         120, // Fargate's maximum; the seeds ask for at least 120
 			DeregistrationDelaySeconds: 120,
 			LogRetentionDays:           90,
-			HealthCheck: HealthCheck{
+			TargetHealthCheck: TargetHealthCheck{
 				Path:               "/api/status",
 				IntervalSeconds:    15,
 				TimeoutSeconds:     5,
@@ -71,7 +71,7 @@ func Defaults() Config {
 				ScaleOutCooldownSec: 60,
 			},
 		},
-		Policy: PolicyConfig{
+		Guardrails: Guardrails{
 			Exemptions: []Exemption{}, // every guardrail applies
 		},
 	}
@@ -79,6 +79,15 @@ func Defaults() Config {
 
 // MaxTasksFactor: autoscaling's default maximum is this many times desired_count.
 const MaxTasksFactor = 4
+
+// The container health check's timing (the command is service.health_command;
+// these are not configurable).
+const (
+	ContainerCheckIntervalSeconds    = 30
+	ContainerCheckTimeoutSeconds     = 5
+	ContainerCheckRetries            = 3
+	ContainerCheckStartPeriodSeconds = 60
+)
 
 // DefaultAZCount is the number of AZs when the file names neither count nor names.
 const DefaultAZCount = 3

@@ -52,7 +52,7 @@ func FuzzParse(f *testing.F) {
 		if k := c.StateKey(c.StackName("network")); !strings.HasSuffix(k, "/fuzz-network.tfstate") {
 			t.Fatalf("state key %q", k)
 		}
-		for _, e := range c.Policy.Exemptions {
+		for _, e := range c.Guardrails.Exemptions {
 			if _, ok := c.Exempted(e.Rule); !ok || len(strings.TrimSpace(e.Reason)) < MinExemptionReason {
 				t.Fatalf("accepted exemption %+v", e)
 			}

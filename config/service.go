@@ -1,51 +1,5 @@
 package config
 
-// DNS is the domain the service answers on: api.<domain> and app.<domain>.
-type DNS struct {
-	// Domain, e.g. example.com; required.
-	Domain string `yaml:"domain"`
-	// ZoneName is the Route53 public hosted zone holding the records;
-	// defaults to Domain.
-	ZoneName string `yaml:"zone_name"`
-	// CreateZone creates the hosted zone (in <env>-network) instead of
-	// looking it up; for emulators and brand-new domains.
-	CreateZone bool `yaml:"create_zone"`
-	// RoleARN, when set, is assumed by <env>-dns, so the records can live
-	// in another account.
-	RoleARN string `yaml:"role_arn"`
-}
-
-// Registry is the ECR repository the service's image comes from.
-type Registry struct {
-	// TagMutability is IMMUTABLE or MUTABLE.
-	TagMutability string `yaml:"tag_mutability"`
-	// ScanOnPush scans every pushed image for vulnerabilities.
-	ScanOnPush bool `yaml:"scan_on_push"`
-	// UntaggedExpiryDays expires untagged images after this many days.
-	UntaggedExpiryDays int `yaml:"untagged_expiry_days"`
-	// KeepTagged keeps this many most recent tagged images.
-	KeepTagged int `yaml:"keep_tagged"`
-}
-
-// LoadBalancer is the Application Load Balancer.
-type LoadBalancer struct {
-	// DeletionProtection; must be true in production. Turn it off (and
-	// apply) before deliberately destroying an environment.
-	DeletionProtection bool `yaml:"deletion_protection"`
-	// IngressCIDRs may reach ports 80 and 443 (IPv4).
-	IngressCIDRs []string `yaml:"ingress_cidrs"`
-	// IngressIPv6CIDRs may reach ports 80 and 443 (IPv6).
-	IngressIPv6CIDRs []string `yaml:"ingress_ipv6_cidrs"`
-	// IdleTimeoutSeconds of connections (1-4000).
-	IdleTimeoutSeconds int `yaml:"idle_timeout_seconds"`
-	// SSLPolicy of the HTTPS listener.
-	SSLPolicy string `yaml:"ssl_policy"`
-	// CertificateARN uses an existing ACM certificate instead of creating one.
-	CertificateARN string `yaml:"certificate_arn"`
-	// AccessLogsBucket, when set, receives the access logs.
-	AccessLogsBucket string `yaml:"access_logs_bucket"`
-}
-
 // Image selects the container image: a full URI, or this environment's ECR
 // repository with a digest (preferred) or tag.
 type Image struct {
@@ -56,15 +10,18 @@ type Image struct {
 	Repository string `yaml:"repository"`
 }
 
-// HealthCheck is the target group's health check.
-type HealthCheck struct {
+// TargetHealthCheck is the load balancer's health check of the tasks (YAML
+// service.health_check): the target group's HTTP probe, and how long the ECS
+// service ignores that probe's failures for a new task.
+type TargetHealthCheck struct {
 	Path               string `yaml:"path"`
 	IntervalSeconds    int    `yaml:"interval_seconds"`
 	TimeoutSeconds     int    `yaml:"timeout_seconds"`
 	HealthyThreshold   int    `yaml:"healthy_threshold"`
 	UnhealthyThreshold int    `yaml:"unhealthy_threshold"`
 	Matcher            string `yaml:"matcher"`
-	// GracePeriodSeconds: the ECS service ignores failing checks this long after a task starts.
+	// GracePeriodSeconds is the ECS service's health check grace period: it
+	// ignores this check's failures for this long after a task starts.
 	GracePeriodSeconds int `yaml:"grace_period_seconds"`
 }
 
@@ -112,8 +69,32 @@ type Service struct {
 	SlowStartSeconds           int `yaml:"slow_start_seconds"`
 	LogRetentionDays           int `yaml:"log_retention_days"`
 	// TaskRolePolicyARNs are managed policies attached to the task role.
-	TaskRolePolicyARNs []string    `yaml:"task_role_policy_arns"`
-	HealthCheck        HealthCheck `yaml:"health_check"`
-	Stickiness         Stickiness  `yaml:"stickiness"`
-	Autoscaling        Autoscaling `yaml:"autoscaling"`
+	TaskRolePolicyARNs []string `yaml:"task_role_policy_arns"`
+	// TargetHealthCheck is the load balancer's check (YAML key health_check);
+	// the container's own check is HealthCommand with ContainerHealthCheck's timing.
+	TargetHealthCheck TargetHealthCheck `yaml:"health_check"`
+	Stickiness        Stickiness        `yaml:"stickiness"`
+	Autoscaling       Autoscaling       `yaml:"autoscaling"`
+}
+
+// ContainerHealthCheck is the container's own health check, run by ECS in
+// the task: the command is service.health_command, the timing is fixed
+// (ContainerCheck* in defaults.go).
+type ContainerHealthCheck struct {
+	Command            []string
+	IntervalSeconds    int
+	TimeoutSeconds     int
+	Retries            int
+	StartPeriodSeconds int
+}
+
+// ContainerHealthCheck is the service's container health check.
+func (s Service) ContainerHealthCheck() ContainerHealthCheck {
+	return ContainerHealthCheck{
+		Command:            s.HealthCommand,
+		IntervalSeconds:    ContainerCheckIntervalSeconds,
+		TimeoutSeconds:     ContainerCheckTimeoutSeconds,
+		Retries:            ContainerCheckRetries,
+		StartPeriodSeconds: ContainerCheckStartPeriodSeconds,
+	}
 }

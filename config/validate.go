@@ -236,7 +236,7 @@ func validate(c *Config) []Problem {
 		}
 	}
 	validateService(c, bad, warn)
-	validatePolicy(c, bad)
+	validateGuardrails(c, bad)
 	return probs
 }
 

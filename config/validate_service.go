@@ -2,10 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"selfhost/awsrules/fargate"
@@ -104,7 +104,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > 4000 {
 		bad("load_balancer.idle_timeout_seconds", "%d is out of range; want 1 to 4000", lb.IdleTimeoutSeconds)
 	}
-	if !containsStr(SSLPolicies, lb.SSLPolicy) {
+	if !slices.Contains(SSLPolicies, lb.SSLPolicy) {
 		bad("load_balancer.ssl_policy", "%q is not allowed; want a TLS 1.2+ policy: %s", lb.SSLPolicy, strings.Join(SSLPolicies, ", "))
 	}
 	if lb.CertificateARN != "" && !reCertARN.MatchString(lb.CertificateARN) {
@@ -160,7 +160,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if !desiredOK {
 		bad("service.desired_count", "%d is out of range; want %d to 1000%s", s.DesiredCount, minTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
 	}
-	for _, k := range sortedKeys(s.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		f := "service.environment." + k
 		switch {
 		case !reEnvName.MatchString(k):
@@ -172,7 +172,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad(f, "is also under service.secrets; give each variable once")
 		}
 	}
-	for _, k := range sortedKeys(s.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		f := "service.secrets." + k
 		if !reEnvName.MatchString(k) {
 			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
@@ -208,7 +208,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad(fmt.Sprintf("service.task_role_policy_arns[%d]", i), "%q is not an IAM policy ARN", a)
 		}
 	}
-	hc := s.HealthCheck
+	hc := s.TargetHealthCheck
 	if !strings.HasPrefix(hc.Path, "/") {
 		bad("service.health_check.path", "%q must start with /", hc.Path)
 	}
@@ -278,22 +278,4 @@ func domainProblem(d string) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func containsStr(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -93,7 +93,7 @@ func TestPlanReportOnEmulator(t *testing.T) {
 			// balancer's 80/443 (the configuration allows it; not flagged).
 			mutate: func(c *config.Config) {
 				c.LoadBalancer.IngressIPv6CIDRs = []string{"::/0"}
-				c.Policy.Exemptions = []config.Exemption{{Rule: "sg-open-ingress", Reason: "test: the plan review must still flag it"}}
+				c.Guardrails.Exemptions = []config.Exemption{{Rule: "sg-open-ingress", Reason: "test: the plan review must still flag it"}}
 			},
 			edit:  openSSH,
 			parts: []string{"network", "service"},

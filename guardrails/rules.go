@@ -94,13 +94,13 @@ type Options struct {
 // OptionsOf takes the options from an environment.
 func OptionsOf(c *config.Config) Options {
 	o := Options{Production: c.Production, Exemptions: map[string]string{}}
-	for _, e := range c.Policy.Exemptions {
+	for _, e := range c.Guardrails.Exemptions {
 		o.Exemptions[e.Rule] = e.Reason
 	}
 	return o
 }
 
-// Rules is the rule table, in the order of RULES.md and config.PolicyRules.
+// Rules is the rule table, in the order of RULES.md and config.GuardrailRules.
 var Rules = []Rule{
 	{
 		ID: "net-min-azs", Checks: "The VPC's subnets span fewer than 2 availability zones.",

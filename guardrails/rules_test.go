@@ -24,8 +24,8 @@ func TestRuleTable(t *testing.T) {
 			t.Errorf("%s: Checks, Fix and Why are all required", r.ID)
 		}
 	}
-	if !reflect.DeepEqual(ids, config.PolicyRules) {
-		t.Errorf("rule ids %v\nconfig.PolicyRules %v\nkeep them identical", ids, config.PolicyRules)
+	if !reflect.DeepEqual(ids, config.GuardrailRules) {
+		t.Errorf("rule ids %v\nconfig.GuardrailRules %v\nkeep them identical", ids, config.GuardrailRules)
 	}
 	golden.Check(t, "RULES.md", []byte(guardrails.Markdown()))
 }
@@ -277,7 +277,7 @@ func TestEveryRuleFires(t *testing.T) {
 			}
 		})
 	}
-	for _, id := range config.PolicyRules {
+	for _, id := range config.GuardrailRules {
 		if !covered[id] {
 			t.Errorf("rule %s has no crafted violation", id)
 		}

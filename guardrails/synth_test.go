@@ -108,7 +108,7 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 // on stderr; the synth succeeds.
 func TestExemptionWarns(t *testing.T) {
 	cfg := load(t, "production")
-	cfg.Policy.Exemptions = []config.Exemption{{Rule: "alb-deletion-protection", Reason: "decommissioning this environment this week"}}
+	cfg.Guardrails.Exemptions = []config.Exemption{{Rule: "alb-deletion-protection", Reason: "decommissioning this environment this week"}}
 	err, warnings := synthWith(t, cfg, hatch{alb, "enable_deletion_protection", false})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs,
 	}
 	out, err := dns.New(st, "records", dns.Props{
 		Domain:     cfg.DNS.Domain,
+		Hosts:      cfg.DNS.Hosts(),
 		ZoneID:     zone,
 		ALBDNSName: svc.ALBDNSName,
 		ALBZoneID:  svc.ALBZoneID,

@@ -1,7 +1,8 @@
 package stacks
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -15,14 +16,6 @@ import (
 	"selfhost/constructs/loadbalancer"
 	"selfhost/constructs/registry"
 	"selfhost/constructs/service"
-)
-
-// The container health check's timing (the command is service.health_command).
-const (
-	containerCheckInterval    = 30
-	containerCheckTimeout     = 5
-	containerCheckRetries     = 3
-	containerCheckStartPeriod = 60
 )
 
 // ServiceOutputs are what <env>-dns uses of <env>-service.
@@ -56,14 +49,14 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		if err != nil {
 			return nil, nil, err
 		}
-		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, ZoneID: zoneID})
+		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, Hosts: cfg.DNS.Hosts(), ZoneID: zoneID})
 		if err != nil {
 			return nil, nil, err
 		}
 		certARN = cert.CertificateARN
 	}
 
-	hc := s.HealthCheck
+	hc := s.TargetHealthCheck
 	logPrefix := ""
 	if lbc.AccessLogsBucket != "" {
 		logPrefix = name
@@ -103,8 +96,9 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	for k, v := range s.Environment {
 		env[k] = v
 	}
+	cc := s.ContainerHealthCheck()
 	var secrets []service.Secret
-	for _, k := range sortedKeys(s.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		secrets = append(secrets, service.Secret{Name: k, ARN: s.Secrets[k]})
 	}
 	svc, err := service.New(st, "service", service.Props{
@@ -128,8 +122,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		Environment:                   env,
 		Secrets:                       secrets,
 		HealthCheck: &service.HealthCheck{
-			Command: s.HealthCommand, IntervalSeconds: containerCheckInterval, TimeoutSeconds: containerCheckTimeout,
-			Retries: containerCheckRetries, StartPeriodSeconds: containerCheckStartPeriod,
+			Command: cc.Command, IntervalSeconds: cc.IntervalSeconds, TimeoutSeconds: cc.TimeoutSeconds,
+			Retries: cc.Retries, StartPeriodSeconds: cc.StartPeriodSeconds,
 		},
 		TaskRolePolicyARNs: s.TaskRolePolicyARNs,
 	})
@@ -157,8 +151,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		cdktf.NewTerraformOutput(st, jsii.String(id), &cdktf.TerraformOutputConfig{Value: v})
 	}
 	out("load_balancer_dns_name", lb.DNSName)
-	out("api_url", "https://api."+cfg.DNS.Domain)
-	out("app_url", "https://app."+cfg.DNS.Domain)
+	out("api_url", "https://"+cfg.DNS.Hostname(config.HostAPI))
+	out("app_url", "https://"+cfg.DNS.Hostname(config.HostApp))
 	out("cluster_name", svc.ClusterName)
 	out("service_name", svc.ServiceName)
 	out("repository_url", reg.URL)
@@ -189,13 +183,4 @@ func zoneID(st cdktf.TerraformStack, cfg *config.Config, net *NetworkOutputs) (*
 		return nil, err
 	}
 	return z.ZoneID, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 // Package certificate is the ACM certificate of the deployment's domain:
-// <domain> with the explicit names api.<domain> and app.<domain>, validated
-// through DNS records in the domain's Route 53 zone.
+// <domain> with the explicit names <host>.<domain> of each host (api and
+// app: config owns the list), validated through DNS records in the domain's
+// Route 53 zone.
 //
 // The output is the ARN of aws_acm_certificate_validation, which exists
 // only once ACM has issued the certificate: a listener using it waits for
@@ -19,10 +20,6 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// Hosts are the names under the domain the certificate covers besides the
-// domain itself (the DNS construct points the same names at the ALB).
-var Hosts = []string{"api", "app"}
-
 // ValidationRecordTTL is the TTL of the validation records.
 const ValidationRecordTTL = 60
 
@@ -30,11 +27,17 @@ const ValidationRecordTTL = 60
 // no wildcard; with api./app. added it must stay within 253 characters.
 var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
+// reHost is one DNS label: a host under the domain.
+var reHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
 // Props configures the certificate. Every field is required.
 type Props struct {
 	// Domain is the deployment's domain, e.g. example.com (lowercase, no
-	// trailing dot). The certificate covers it, api.<Domain> and app.<Domain>.
+	// trailing dot). The certificate covers it and <host>.<Domain> of each host.
 	Domain string
+	// Hosts are the names under Domain the certificate covers, e.g. api and
+	// app (at least one, each a DNS label).
+	Hosts []string
 	// ZoneID is the public Route 53 zone of Domain, where the validation
 	// records go.
 	ZoneID *string
@@ -49,10 +52,10 @@ type Outputs struct {
 	Names []string
 }
 
-// Names are the names a certificate of domain covers: the domain first.
-func Names(domain string) []string {
+// Names are the names a certificate of domain and hosts covers: the domain first.
+func Names(domain string, hosts []string) []string {
 	names := []string{domain}
-	for _, h := range Hosts {
+	for _, h := range hosts {
 		names = append(names, h+"."+domain)
 	}
 	return names
@@ -65,6 +68,13 @@ func (p Props) Validate() error {
 		return fmt.Errorf("certificate: Domain %q is not a domain name; want lowercase labels of a-z, 0-9, '-' such as example.com (no wildcard, no trailing dot)", p.Domain)
 	case p.ZoneID == nil:
 		return fmt.Errorf("certificate: ZoneID is required")
+	case len(p.Hosts) == 0:
+		return fmt.Errorf("certificate: Hosts is empty; want the names under Domain, e.g. api and app")
+	}
+	for _, h := range p.Hosts {
+		if !reHost.MatchString(h) {
+			return fmt.Errorf("certificate: Hosts: %q is not a DNS label; want a-z, 0-9, '-' such as api", h)
+		}
 	}
 	return nil
 }
@@ -75,7 +85,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	names := Names(p.Domain)
+	names := Names(p.Domain, p.Hosts)
 
 	cert := acmcertificate.NewAcmCertificate(c, jsii.String("certificate"), &acmcertificate.AcmCertificateConfig{
 		DomainName:              jsii.String(names[0]),
@@ -103,7 +113,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		key := "domain"
 		if i > 0 {
-			key = Hosts[i-1]
+			key = p.Hosts[i-1]
 		}
 		r := route53record.NewRoute53Record(c, jsii.String("validation-"+key), &route53record.Route53RecordConfig{
 			ZoneId:         p.ZoneID,

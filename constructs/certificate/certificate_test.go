@@ -21,7 +21,7 @@ func TestCertificate(t *testing.T) {
 	var out *Outputs
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
 		var err error
-		if out, err = New(st, "cert", Props{Domain: "example.com", ZoneID: jsii.String("Z123")}); err != nil {
+		if out, err = New(st, "cert", Props{Domain: "example.com", Hosts: []string{"api", "app"}, ZoneID: jsii.String("Z123")}); err != nil {
 			t.Fatal(err)
 		}
 		cdktf.NewTerraformOutput(st, jsii.String("arn"), &cdktf.TerraformOutputConfig{Value: out.CertificateARN})
@@ -82,11 +82,13 @@ func TestRejectsBadProps(t *testing.T) {
 		p    Props
 		want string
 	}{
-		{Props{Domain: "Example.com", ZoneID: jsii.String("Z")}, `certificate: Domain "Example.com" is not a domain name`},
-		{Props{Domain: "*.example.com", ZoneID: jsii.String("Z")}, `certificate: Domain "*.example.com" is not a domain name`},
-		{Props{Domain: "example.com.", ZoneID: jsii.String("Z")}, `certificate: Domain "example.com." is not a domain name`},
-		{Props{Domain: "localhost", ZoneID: jsii.String("Z")}, `certificate: Domain "localhost" is not a domain name`},
-		{Props{Domain: "example.com"}, "certificate: ZoneID is required"},
+		{Props{Domain: "Example.com", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}, `certificate: Domain "Example.com" is not a domain name`},
+		{Props{Domain: "*.example.com", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}, `certificate: Domain "*.example.com" is not a domain name`},
+		{Props{Domain: "example.com.", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}, `certificate: Domain "example.com." is not a domain name`},
+		{Props{Domain: "localhost", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}, `certificate: Domain "localhost" is not a domain name`},
+		{Props{Domain: "example.com", Hosts: []string{"api"}}, "certificate: ZoneID is required"},
+		{Props{Domain: "example.com", ZoneID: jsii.String("Z")}, "certificate: Hosts is empty"},
+		{Props{Domain: "example.com", Hosts: []string{"API"}, ZoneID: jsii.String("Z")}, `certificate: Hosts: "API" is not a DNS label`},
 	} {
 		if err := tc.p.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("got %v\nwant %q", err, tc.want)
@@ -95,7 +97,7 @@ func TestRejectsBadProps(t *testing.T) {
 			t.Errorf("New accepted %+v", tc.p)
 		}
 	}
-	if err := (Props{Domain: "selfhost.example.co.uk", ZoneID: jsii.String("Z")}).Validate(); err != nil {
+	if err := (Props{Domain: "selfhost.example.co.uk", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}).Validate(); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,5 +1,5 @@
-// Package dns publishes the service: alias records api.<domain> and
-// app.<domain> (A, and AAAA for a dual-stack ALB) to the load balancer, and
+// Package dns publishes the service: alias records <host>.<domain> of each
+// host (api and app: config owns the list) (A, and AAAA for a dual-stack ALB) to the load balancer, and
 // Zone, the domain's public hosted zone, either created here or looked up.
 package dns
 
@@ -14,12 +14,13 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53zone"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
-	"selfhost/constructs/certificate"
 )
 
 // reDomain is a lowercase DNS name of at least two labels, no trailing dot.
 var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// reHost is one DNS label: a host under the domain.
+var reHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 func validDomain(field, d string) error {
 	if len(d) > 249 || !reDomain.MatchString(d) {
@@ -31,8 +32,11 @@ func validDomain(field, d string) error {
 // Props configures the records. Every field is required except IPv6.
 type Props struct {
 	// Domain is the deployment's domain, e.g. example.com; the records are
-	// api.<Domain> and app.<Domain> (the names the certificate covers).
+	// <host>.<Domain> of each host (the names the certificate covers).
 	Domain string
+	// Hosts are the names under Domain to publish, e.g. api and app (at
+	// least one, each a DNS label).
+	Hosts []string
 	// ZoneID is the public hosted zone of Domain (Zone's output).
 	ZoneID *string
 	// ALBDNSName and ALBZoneID are the load balancer's DNS name and canonical
@@ -45,7 +49,7 @@ type Props struct {
 
 // Outputs of the records.
 type Outputs struct {
-	// Names are the published names, in certificate.Hosts order.
+	// Names are the published names, in Hosts order.
 	Names []string
 }
 
@@ -59,6 +63,13 @@ func (p Props) Validate() error {
 		return fmt.Errorf("dns: ZoneID is required")
 	case p.ALBDNSName == nil || p.ALBZoneID == nil:
 		return fmt.Errorf("dns: ALBDNSName and ALBZoneID are required")
+	case len(p.Hosts) == 0:
+		return fmt.Errorf("dns: Hosts is empty; want the names under Domain, e.g. api and app")
+	}
+	for _, h := range p.Hosts {
+		if !reHost.MatchString(h) {
+			return fmt.Errorf("dns: Hosts: %q is not a DNS label; want a-z, 0-9, '-' such as api", h)
+		}
 	}
 	return nil
 }
@@ -75,7 +86,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		types = append(types, "AAAA")
 	}
 	out := &Outputs{}
-	for _, h := range certificate.Hosts {
+	for _, h := range p.Hosts {
 		name := h + "." + p.Domain
 		out.Names = append(out.Names, name)
 		for _, typ := range types {

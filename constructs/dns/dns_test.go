@@ -17,7 +17,7 @@ import (
 func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props() Props {
-	return Props{Domain: "example.com", ZoneID: jsii.String("Z123"), ALBDNSName: jsii.String("alb.elb.amazonaws.com"), ALBZoneID: jsii.String("ZALB")}
+	return Props{Domain: "example.com", Hosts: []string{"api", "app"}, ZoneID: jsii.String("Z123"), ALBDNSName: jsii.String("alb.elb.amazonaws.com"), ALBZoneID: jsii.String("ZALB")}
 }
 
 // One synth: IPv4-only records ("v4"), dual-stack records ("v6"), a created
@@ -97,6 +97,8 @@ func TestRejectsBadProps(t *testing.T) {
 		{Props{Domain: "example.com."}.Validate(), `dns: Domain "example.com." is not a domain name`},
 		{func() error { p := props(); p.ZoneID = nil; return p.Validate() }(), "dns: ZoneID is required"},
 		{func() error { p := props(); p.ALBZoneID = nil; return p.Validate() }(), "dns: ALBDNSName and ALBZoneID are required"},
+		{func() error { p := props(); p.Hosts = nil; return p.Validate() }(), "dns: Hosts is empty"},
+		{func() error { p := props(); p.Hosts = []string{"a.b"}; return p.Validate() }(), `dns: Hosts: "a.b" is not a DNS label`},
 		{ZoneProps{Domain: "EXAMPLE.COM", Create: true}.Validate(), `dns: Domain "EXAMPLE.COM" is not a domain name`},
 		{ZoneProps{Domain: "example.com", PreventDestroy: true}.Validate(), "dns: PreventDestroy is set but Create is false"},
 	} {

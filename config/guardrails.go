@@ -2,12 +2,13 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// PolicyConfig configures the guardrails, the production policy checks run
-// on every synth (see guardrails/RULES.md).
-type PolicyConfig struct {
+// Guardrails (YAML key policy) configures the guardrails, the production
+// checks run on every synth (see guardrails/RULES.md).
+type Guardrails struct {
 	// Exemptions turn a rule's failures into warnings for this environment.
 	Exemptions []Exemption `yaml:"exemptions"`
 }
@@ -21,10 +22,10 @@ type Exemption struct {
 	Reason string `yaml:"reason"`
 }
 
-// PolicyRules are the ids of the guardrail rules, in the order of
+// GuardrailRules are the ids of the guardrail rules, in the order of
 // guardrails/RULES.md. The guardrails package's tests keep this list and its
 // rule table identical.
-var PolicyRules = []string{
+var GuardrailRules = []string{
 	"net-min-azs",
 	"net-nat-per-az",
 	"net-database-egress",
@@ -49,7 +50,7 @@ const MinExemptionReason = 10
 // Exempted returns the reason rule is exempted in this environment, and
 // whether it is.
 func (c *Config) Exempted(rule string) (string, bool) {
-	for _, e := range c.Policy.Exemptions {
+	for _, e := range c.Guardrails.Exemptions {
 		if e.Rule == rule {
 			return e.Reason, true
 		}
@@ -57,15 +58,15 @@ func (c *Config) Exempted(rule string) (string, bool) {
 	return "", false
 }
 
-func validatePolicy(c *Config, bad func(field, format string, a ...any)) {
+func validateGuardrails(c *Config, bad func(field, format string, a ...any)) {
 	seen := map[string]bool{}
-	for i, e := range c.Policy.Exemptions {
+	for i, e := range c.Guardrails.Exemptions {
 		f := fmt.Sprintf("policy.exemptions[%d]", i)
 		switch {
 		case e.Rule == "":
-			bad(f+".rule", "is required; want one of %s", strings.Join(PolicyRules, ", "))
-		case !containsStr(PolicyRules, e.Rule):
-			bad(f+".rule", "%q is not a guardrail rule; want one of %s", e.Rule, strings.Join(PolicyRules, ", "))
+			bad(f+".rule", "is required; want one of %s", strings.Join(GuardrailRules, ", "))
+		case !slices.Contains(GuardrailRules, e.Rule):
+			bad(f+".rule", "%q is not a guardrail rule; want one of %s", e.Rule, strings.Join(GuardrailRules, ", "))
 		case seen[e.Rule]:
 			bad(f+".rule", "%q is exempted twice; give each rule once", e.Rule)
 		}

@@ -1,0 +1,13 @@
+package config
+
+// Registry is the ECR repository the service's image comes from.
+type Registry struct {
+	// TagMutability is IMMUTABLE or MUTABLE.
+	TagMutability string `yaml:"tag_mutability"`
+	// ScanOnPush scans every pushed image for vulnerabilities.
+	ScanOnPush bool `yaml:"scan_on_push"`
+	// UntaggedExpiryDays expires untagged images after this many days.
+	UntaggedExpiryDays int `yaml:"untagged_expiry_days"`
+	// KeepTagged keeps this many most recent tagged images.
+	KeepTagged int `yaml:"keep_tagged"`
+}
