@@ -141,7 +141,8 @@ func (c *Config) AZNames() []string {
 	return names
 }
 
-// StackName is the name of one of the environment's stacks, e.g. production-network.
+// StackName is the name of one of the environment's stacks (a part of
+// Parts), e.g. production-network.
 func (c *Config) StackName(part string) string { return c.Name + "-" + part }
 
 // StateKey is the S3 key of a stack's state.

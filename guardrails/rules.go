@@ -707,7 +707,10 @@ func deregistrationDelay(s *stack) []hit {
 }
 
 // isStateStack: the state rules apply to the buckets of <env>-state.
-func (s *stack) isStateStack() bool { return strings.HasSuffix(s.name, "-state") }
+func (s *stack) isStateStack() bool {
+	part, _ := config.PartOf(s.name)
+	return part == config.PartState
+}
 
 // refersTo reports whether a "bucket" attribute names the bucket at addr.
 func (s *stack) refersTo(v any, addr string) bool {
