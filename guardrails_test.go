@@ -98,7 +98,7 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 	for _, want := range []string{
 		"Validation failed with the following errors:",
 		"[production-service/load-balancer/alb] [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true",
-		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress from 0.0.0.0/0 on tcp 8080-8080",
+		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress of TCP port 8080 from 0.0.0.0/0",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
