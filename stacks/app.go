@@ -68,7 +68,7 @@ func Build(app cdktf.App, cfgs []*config.Config) error {
 			}
 			built = append(built, st)
 		}
-		// The production policy, checked on the resolved JSON at synth.
+		// The guardrails, checked on the resolved JSON at synth.
 		for _, st := range built {
 			guardrails.Attach(st, cfg)
 		}

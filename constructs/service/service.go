@@ -29,7 +29,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/awsrules/fargate"
-	"selfhost/constructs/policy"
+	"selfhost/constructs/iampolicy"
 )
 
 // Limits and fixed settings of the service.
@@ -408,7 +408,7 @@ func containerDefinitions(p Props, logGroup string) string {
 
 // executionPolicy is the execution role's inline policy.
 func executionPolicy(repoARN, logGroupARN string, secrets []resolvedSecret, kmsKeys []string) *string {
-	sts := []policy.Statement{
+	sts := []iampolicy.Statement{
 		// GetAuthorizationToken has no resource-level permissions: "*" is its only resource.
 		{Sid: "ECRAuth", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
 		{Sid: "ECRPull", Effect: "Allow", Action: []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, Resource: []string{repoARN}},
@@ -423,15 +423,15 @@ func executionPolicy(repoARN, logGroupARN string, secrets []resolvedSecret, kmsK
 		}
 	}
 	if len(sm) > 0 {
-		sts = append(sts, policy.Statement{Sid: "SecretsManager", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: sm})
+		sts = append(sts, iampolicy.Statement{Sid: "SecretsManager", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: sm})
 	}
 	if len(ssm) > 0 {
-		sts = append(sts, policy.Statement{Sid: "SSMParameters", Effect: "Allow", Action: []string{"ssm:GetParameters"}, Resource: ssm})
+		sts = append(sts, iampolicy.Statement{Sid: "SSMParameters", Effect: "Allow", Action: []string{"ssm:GetParameters"}, Resource: ssm})
 	}
 	if len(kmsKeys) > 0 {
-		sts = append(sts, policy.Statement{Sid: "SecretsKMS", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: kmsKeys})
+		sts = append(sts, iampolicy.Statement{Sid: "SecretsKMS", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: kmsKeys})
 	}
-	return policy.Document(sts...)
+	return iampolicy.Document(sts...)
 }
 
 // New builds the service in scope.
@@ -466,7 +466,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	execRole := iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task-execution"),
 		Description:      jsii.String("ECS agent: pull the image, write logs, read the task's secrets"),
-		AssumeRolePolicy: policy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
 		Tags:             name("-task-execution"),
 	})
 	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
@@ -477,7 +477,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	taskRole := iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task"),
 		Description:      jsii.String("The service's own AWS permissions"),
-		AssumeRolePolicy: policy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
 		Tags:             name("-task"),
 	})
 	// The service starts tasks as soon as it exists: it waits for the
