@@ -93,9 +93,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		"DOMAIN":       cfg.DNS.Domain,
 		"STOP_TIMEOUT": strconv.Itoa(s.StopTimeoutSeconds) + "s",
 	}
-	for k, v := range s.Environment {
-		env[k] = v
-	}
+	maps.Copy(env, s.Environment)
 	cc := s.ContainerHealthCheck()
 	var secrets []service.Secret
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
