@@ -153,6 +153,9 @@ type Outputs struct {
 	TaskRoleName *string
 }
 
+// isToken reports whether s holds an unresolved cdktf token.
+func isToken(s string) bool { return *cdktf.Token_IsUnresolved(jsii.String(s)) }
+
 // New builds the service in scope.
 func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	secrets, err := p.validate()

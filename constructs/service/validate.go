@@ -8,9 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 var (
@@ -27,9 +24,6 @@ var (
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
 var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// isToken reports whether s holds an unresolved cdktf token.
-func isToken(s string) bool { return *cdktf.Token_IsUnresolved(jsii.String(s)) }
 
 // resolvedSecret is a validated secret: its IAM resource and store.
 type resolvedSecret struct {
