@@ -103,8 +103,8 @@ var hostiles = []hostile{
 	{"port is a float", "prod.yaml", []byte(base + "  container_port: 8080.5\n"), problems("{f}: service.container_port: must be a whole number, not the number 8080.5")},
 	{"number too big", "prod.yaml", []byte(base + "  desired_count: 99999999999999999999999\n"), problems("{f}: service.desired_count: must be a whole number, not the number 99999999999999999999999")},
 	// Ranges.
-	{"nine AZs", "prod.yaml", []byte(base + "availability_zones: {count: 9}\n"), problems("{f}: availability_zones.count: 9 is out of range; want 2 to 6 (at least 2 in production for HA)")},
-	{"one AZ in production", "prod.yaml", []byte(base + "availability_zones: {count: 1}\n"), problems("{f}: availability_zones.count: 1 is out of range; want 2 to 6 (at least 2 in production for HA)")},
+	{"nine AZs", "prod.yaml", []byte(base + "availability_zones: {count: 9}\n"), problems("{f}: availability_zones.count: 9 is out of range; want 2 to 6 (a load balancer needs subnets in at least two AZs)")},
+	{"one AZ in production", "prod.yaml", []byte(base + "availability_zones: {count: 1}\n"), problems("{f}: availability_zones.count: 1 is out of range; want 2 to 6 (a load balancer needs subnets in at least two AZs)")},
 	{"VPC /8", "prod.yaml", []byte(base + "network: {vpc_cidr: 10.0.0.0/8}\n"), problems(`{f}: network.vpc_cidr: "10.0.0.0/8" has prefix /8; AWS VPCs must be /16 to /24`)},
 	{"VPC host bits", "prod.yaml", []byte(base + "network: {vpc_cidr: 10.0.0.1/16}\n"), problems(`{f}: network.vpc_cidr: "10.0.0.1/16" has host bits set; did you mean 10.0.0.0/16?`)},
 	{"zero tasks", "prod.yaml", []byte(base + "  desired_count: 0\n"), problems("{f}: service.desired_count: 0 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)", "{f}: service.autoscaling.max: 0 is below min (2)")},

@@ -45,11 +45,11 @@ var ContainerEnvReservedPrefixes = []string{"ECS_", "AWS_CONTAINER_", "AWS_EXECU
 var InterfaceEndpointServices = []string{
 	"apigateway", "application-autoscaling", "appmesh-envoy-management", "athena", "autoscaling",
 	"cloudformation", "cloudtrail", "codeartifact.api", "codeartifact.repositories", "codebuild",
-	"codecommit", "codedeploy", "codepipeline", "comprehend", "config", "dynamodb", "ebs", "ec2",
+	"codecommit", "codedeploy", "codepipeline", "comprehend", "config", "ebs", "ec2",
 	"ec2messages", "ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "elasticache",
 	"elasticfilesystem", "elasticloadbalancing", "email-smtp", "events", "execute-api", "firehose",
 	"glue", "kinesis-streams", "kms", "lambda", "logs", "monitoring", "rds", "rds-data", "redshift",
-	"s3", "sagemaker.api", "sagemaker.runtime", "secretsmanager", "servicediscovery", "sns", "sqs",
+	"sagemaker.api", "sagemaker.runtime", "secretsmanager", "servicediscovery", "sns", "sqs",
 	"ssm", "ssmmessages", "states", "sts", "textract", "transcribe", "translate", "xray",
 }
 

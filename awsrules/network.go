@@ -108,7 +108,10 @@ func Private(p netip.Prefix) bool {
 func VPCCIDR(s string, minPrefix, maxPrefix int) (netip.Prefix, error) {
 	p, err := ParseIPv4CIDR(s)
 	if err != nil {
-		return p, errf("%v (prefix /%d to /%d)", err, minPrefix, maxPrefix)
+		if np, perr := netip.ParsePrefix(s); perr == nil && np.Addr().Is4() && np.Masked() != np {
+			return p, err // host bits: the message suggests the network
+		}
+		return p, errf("%q is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /%d to /%d)", s, minPrefix, maxPrefix)
 	}
 	if p.Bits() < minPrefix || p.Bits() > maxPrefix {
 		return p, errf("%q has prefix /%d; AWS VPCs must be /%d to /%d", s, p.Bits(), minPrefix, maxPrefix)

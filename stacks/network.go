@@ -25,7 +25,7 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.Terraform
 	st := newStack(scope, cfg, PartNetwork, "")
 	useS3Backend(st, cfg)
 	out, err := network.New(st, "network", network.Props{
-		Name:                 cfg.Project + "-" + cfg.Name,
+		Name:                 cfg.ResourcePrefix(),
 		Region:               cfg.Region,
 		VPCCIDR:              cfg.Network.VPCCIDR,
 		AZs:                  cfg.AZNames(),

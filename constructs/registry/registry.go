@@ -42,6 +42,9 @@ var reKMSARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key
 // Props configures the repository. Every field except KMSKeyARN is required;
 // the environment defaults live in config/defaults.go.
 type Props struct {
+	// ScanOnPush scans every pushed image for vulnerabilities (basic
+	// scanning); off only where the registry scans by other means.
+	ScanOnPush bool
 	// Name is the repository name, e.g. "selfhost-production/app": 2-256
 	// lowercase characters, segments of a-z, 0-9, '.', '_', '-' separated by '/'.
 	Name string
@@ -156,7 +159,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	repo := ecrrepository.NewEcrRepository(c, jsii.String("repository"), &ecrrepository.EcrRepositoryConfig{
 		Name:                       jsii.String(p.Name),
 		ImageTagMutability:         jsii.String(p.TagMutability),
-		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(true)},
+		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(p.ScanOnPush)},
 		EncryptionConfiguration:    &[]*ecrrepository.EcrRepositoryEncryptionConfiguration{enc},
 		ForceDelete:                jsii.Bool(false), // a repository holding images is never deleted by Terraform
 		Tags:                       &map[string]*string{"Name": jsii.String(p.Name)},
