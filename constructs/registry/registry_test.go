@@ -77,7 +77,7 @@ func TestRejectsBadProps(t *testing.T) {
 		edit func(*Props)
 		want string
 	}{
-		{func(p *Props) { p.Name = "Upper/Case" }, `registry: Name "Upper/Case" is not an ECR repository name`},
+		{func(p *Props) { p.Name = "Upper/Case" }, `registry: Name "Upper/Case" is not allowed; ECR repository names`},
 		{func(p *Props) { p.Name = "a//b" }, `registry: Name "a//b" is not`},
 		{func(p *Props) { p.TagMutability = "" }, `registry: TagMutability "" is not allowed; want IMMUTABLE or MUTABLE`},
 		{func(p *Props) { p.Encryption = "aws:kms" }, `registry: Encryption "aws:kms" is not allowed; want AES256 or KMS`},

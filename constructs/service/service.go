@@ -28,6 +28,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/fargate"
 	"selfhost/constructs/policy"
 )
@@ -86,7 +87,7 @@ var (
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
-var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var RetentionDays = awsrules.RetentionDays
 
 // Props configures the service. Every field is required unless its comment
 // says otherwise; the environment defaults live in config/defaults.go.
