@@ -144,7 +144,8 @@ func (c *Config) AZNames() []string {
 	return all[:max(0, min(n, len(all)))]
 }
 
-// StackName is the name of one of the environment's stacks, e.g. production-network.
+// StackName is the name of one of the environment's stacks (a part of
+// Parts), e.g. production-network.
 func (c *Config) StackName(part string) string { return c.Name + "-" + part }
 
 // StateKey is the S3 key of a stack's state.

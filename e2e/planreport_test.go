@@ -82,7 +82,7 @@ func TestPlanReportOnEmulator(t *testing.T) {
 				c.Network.FlowLogRetentionDays = 30
 				c.Service.Autoscaling.CPUTarget = 65
 			},
-			parts: []string{"state", "network", "service", "dns"},
+			parts: config.Parts,
 		},
 		{
 			name: "open_ingress",
@@ -171,17 +171,17 @@ func findStack(app cdktf.App, cfg *config.Config, part string) (cdktf.TerraformS
 // openSSH adds TCP 22 from 0.0.0.0/0 to the interface endpoints' security
 // group (construct network/endpoints-sg of <env>-network).
 func openSSH(app cdktf.App, cfg *config.Config) error {
-	st, err := findStack(app, cfg, "network")
+	st, err := findStack(app, cfg, config.PartNetwork)
 	if err != nil {
 		return err
 	}
 	net := st.Node().TryFindChild(jsii.String("network"))
 	if net == nil {
-		return fmt.Errorf("no construct network in %s", cfg.StackName("network"))
+		return fmt.Errorf("no construct network in %s", cfg.StackName(config.PartNetwork))
 	}
 	sg, ok := net.Node().TryFindChild(jsii.String("endpoints-sg")).(securitygroup.SecurityGroup)
 	if !ok {
-		return fmt.Errorf("no security group network/endpoints-sg in %s", cfg.StackName("network"))
+		return fmt.Errorf("no security group network/endpoints-sg in %s", cfg.StackName(config.PartNetwork))
 	}
 	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(st, jsii.String("ssh-from-anywhere"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 		SecurityGroupId: sg.Id(),
@@ -197,7 +197,7 @@ func openSSH(app cdktf.App, cfg *config.Config) error {
 // providerConstraint narrows the AWS provider constraint of <env>-network
 // from stacks.ProviderVersion to ~> 5.100 (the mirror's 5.100.0 fits both).
 func providerConstraint(app cdktf.App, cfg *config.Config) error {
-	st, err := findStack(app, cfg, "network")
+	st, err := findStack(app, cfg, config.PartNetwork)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func TestReferenceEnvironmentsAreClean(t *testing.T) {
 		name string
 		opts guardrails.Options
 	}{{"production", prod}, {"local", nonProd}} {
-		for _, part := range []string{"state", "network", "service", "dns"} {
+		for _, part := range config.Parts {
 			stack := env.name + "-" + part
 			if fs := guardrails.Evaluate(stack, snapshot(t, stack), env.opts); len(fs) > 0 {
 				t.Errorf("%s: %v", stack, fs)

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"selfhost/config"
 )
 
 // Plan is terraform-json's plan type, the decoded `terraform show -json`.
@@ -132,20 +135,17 @@ func LoadPaths(paths []string) ([]Stack, error) {
 	return stacks, nil
 }
 
-// stackKinds is the dependency order of the deployment's stacks.
-var stackKinds = []string{"state", "network", "service", "dns"}
-
+// stackRank is the position of a stack's part in config.Parts (the
+// deployment order), or len(config.Parts) for any other stack.
 func stackRank(name string) int {
-	for i, kind := range stackKinds {
-		if name == kind || strings.HasSuffix(name, "-"+kind) {
-			return i
-		}
+	if part, ok := config.PartOf(name); ok {
+		return slices.Index(config.Parts, part)
 	}
-	return len(stackKinds)
+	return len(config.Parts)
 }
 
-// SortStacks orders stacks by dependency: names ending in state, network,
-// service and dns first (in that order), then the others alphabetically.
+// SortStacks orders stacks by dependency: names ending in a part of
+// config.Parts first (in that order), then the others alphabetically.
 func SortStacks(stacks []Stack) {
 	sort.SliceStable(stacks, func(i, j int) bool {
 		ri, rj := stackRank(stacks[i].Name), stackRank(stacks[j].Name)

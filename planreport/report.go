@@ -3,7 +3,9 @@ package planreport
 import (
 	"fmt"
 	"html"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -111,7 +113,7 @@ func Analyze(stacks []Stack, opts Options) *Report {
 			}
 			sr.Changes = append(sr.Changes, c)
 		}
-		for _, name := range sortedKeys(s.Plan.OutputChanges) {
+		for _, name := range slices.Sorted(maps.Keys(s.Plan.OutputChanges)) {
 			oc := s.Plan.OutputChanges[name]
 			if oc != nil && !oc.Actions.NoOp() {
 				sr.Outputs = append(sr.Outputs, name)

@@ -1,15 +1,17 @@
 package planreport
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"selfhost/internal/tfdoc"
 )
 
 // Rule is one risk rule. Its ID and Rationale appear in the report and in
@@ -108,7 +110,7 @@ func Rules() []Rule {
 		{
 			ID:        RuleDestroyCritical,
 			Rationale: "Destroying or replacing a stateful or traffic-bearing resource loses data or drops traffic; re-creating it does not bring either back.",
-			Checks:    "delete or replace (either order) of " + codeList(sortedKeys(criticalTypes)) + ".",
+			Checks:    "delete or replace (either order) of " + codeList(slices.Sorted(maps.Keys(criticalTypes))) + ".",
 			check:     checkDestroyCritical,
 		},
 		{
@@ -116,8 +118,8 @@ func Rules() []Rule {
 			Rationale: "Ingress from 0.0.0.0/0 or ::/0 exposes the port to the whole internet; only the load balancer's HTTP/HTTPS ports should be public.",
 			Checks: "a create, update or replace that adds ingress from `0.0.0.0/0` or `::/0` in `aws_security_group` and `aws_default_security_group` (inline `ingress`), " +
 				"`aws_security_group_rule` (`type = \"ingress\"`, `cidr_blocks` / `ipv6_cidr_blocks`) or `aws_vpc_security_group_ingress_rule` " +
-				"(`cidr_ipv4` / `cidr_ipv6`). Allowed: TCP port 80 or 443 alone on the ALB's security group, which is the one whose address or `name` " +
-				"contains `alb` (case-insensitive); for a separate rule resource, the group its `security_group_id` references in the configuration. " +
+				"(`cidr_ipv4` / `cidr_ipv6`). Allowed: TCP port 80 or 443 alone on a security group an application load balancer (`aws_lb` / `aws_alb`) " +
+				"lists in its `security_groups` in the configuration; for a separate rule resource, the group its `security_group_id` references there. " +
 				"Openings that existed before the change are not flagged again.",
 			check: checkOpenIngress,
 		},
@@ -175,7 +177,7 @@ type stackInfo struct {
 	baseline *tfjson.Plan // nil when no baseline was given
 	config   map[string]*tfjson.ConfigResource
 	module   map[string]string // config address -> module prefix ("" or "module.a.")
-	planned  map[string]map[string]any
+	albs     map[string]bool   // albGroups, once computed
 }
 
 func newStackInfo(s Stack, baseline *tfjson.Plan) *stackInfo {
@@ -184,13 +186,9 @@ func newStackInfo(s Stack, baseline *tfjson.Plan) *stackInfo {
 		baseline: baseline,
 		config:   map[string]*tfjson.ConfigResource{},
 		module:   map[string]string{},
-		planned:  map[string]map[string]any{},
 	}
 	if s.Plan.Config != nil {
 		si.indexConfig(s.Plan.Config.RootModule, "")
-	}
-	if s.Plan.PlannedValues != nil {
-		si.indexPlanned(s.Plan.PlannedValues.RootModule)
 	}
 	return si
 }
@@ -211,34 +209,6 @@ func (si *stackInfo) indexConfig(m *tfjson.ConfigModule, prefix string) {
 			si.indexConfig(call.Module, prefix+"module."+name+".")
 		}
 	}
-}
-
-func (si *stackInfo) indexPlanned(m *tfjson.StateModule) {
-	if m == nil {
-		return
-	}
-	for _, r := range m.Resources {
-		if r == nil {
-			continue
-		}
-		if r.AttributeValues != nil {
-			si.planned[r.Address], _ = redact(r.AttributeValues, sensitiveValues(r.SensitiveValues)).(map[string]any)
-		}
-	}
-	for _, c := range m.ChildModules {
-		si.indexPlanned(c)
-	}
-}
-
-func sensitiveValues(raw json.RawMessage) any {
-	if len(raw) == 0 {
-		return nil
-	}
-	var v any
-	if err := newDecoder(raw).Decode(&v); err != nil {
-		return true // unreadable marks: treat everything as sensitive
-	}
-	return v
 }
 
 var instanceKey = regexp.MustCompile(`\[[^\]]*\]`)
@@ -299,144 +269,71 @@ func checkDestroyCritical(si *stackInfo) []Finding {
 	return out
 }
 
-// opening is ingress from the whole internet.
-type opening struct {
-	protocol string // "all", "tcp", "udp", "icmp", ...
-	from, to int64  // -1 when unknown or not applicable
-	cidr     string
-}
-
-func (o opening) String() string {
-	ports := "all ports"
-	switch {
-	case o.protocol == "all":
-	case o.from == o.to:
-		ports = fmt.Sprintf("port %d", o.from)
-	default:
-		ports = fmt.Sprintf("ports %d-%d", o.from, o.to)
+// albGroups are the addresses (module prefix included) of the security
+// groups an application load balancer of the configuration is attached to.
+func (si *stackInfo) albGroups() map[string]bool {
+	if si.albs != nil {
+		return si.albs
 	}
-	if o.protocol == "all" {
-		return "all traffic from " + o.cidr
-	}
-	return fmt.Sprintf("%s %s from %s", strings.ToUpper(o.protocol), ports, o.cidr)
-}
-
-func (o opening) webPort() bool {
-	return o.protocol == "tcp" && o.from == o.to && (o.from == 80 || o.from == 443)
-}
-
-func worldCIDR(s string) bool { return s == "0.0.0.0/0" || s == "::/0" }
-
-func normProtocol(v any) string {
-	p := strings.ToLower(fmt.Sprint(v))
-	switch p {
-	case "-1", "all":
-		return "all"
-	case "6":
-		return "tcp"
-	case "17":
-		return "udp"
-	case "1":
-		return "icmp"
-	}
-	return p
-}
-
-func toInt(v any) int64 {
-	switch n := v.(type) {
-	case json.Number:
-		if i, err := n.Int64(); err == nil {
-			return i
-		}
-	case float64:
-		return int64(n)
-	case string:
-		if i, err := strconv.ParseInt(n, 10, 64); err == nil {
-			return i
-		}
-	}
-	return -1
-}
-
-func stringList(v any) []string {
-	l, _ := v.([]any)
-	var out []string
-	for _, e := range l {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// worldOpenings lists the world-open ingress of a security group or rule
-// object (after redaction; sensitive CIDRs are not recognised).
-func worldOpenings(typ string, v map[string]any) []opening {
-	if v == nil {
-		return nil
-	}
-	var out []opening
-	add := func(proto any, from, to any, cidrs ...string) {
-		for _, c := range cidrs {
-			if worldCIDR(c) {
-				out = append(out, opening{normProtocol(proto), toInt(from), toInt(to), c})
-			}
-		}
-	}
-	switch typ {
-	case "aws_security_group", "aws_default_security_group":
-		rules, _ := v["ingress"].([]any)
-		for _, r := range rules {
-			if m, ok := r.(map[string]any); ok {
-				add(m["protocol"], m["from_port"], m["to_port"], append(stringList(m["cidr_blocks"]), stringList(m["ipv6_cidr_blocks"])...)...)
-			}
-		}
-	case "aws_security_group_rule":
-		if v["type"] == "ingress" {
-			add(v["protocol"], v["from_port"], v["to_port"], append(stringList(v["cidr_blocks"]), stringList(v["ipv6_cidr_blocks"])...)...)
-		}
-	case "aws_vpc_security_group_ingress_rule":
-		c4, _ := v["cidr_ipv4"].(string)
-		c6, _ := v["cidr_ipv6"].(string)
-		add(v["ip_protocol"], v["from_port"], v["to_port"], c4, c6)
-	}
-	return out
-}
-
-func containsALB(s string) bool { return strings.Contains(strings.ToLower(s), "alb") }
-
-// isALBGroup decides whether a change concerns the ALB's security group: the
-// group's address or name contains "alb". For rule resources the group is
-// the one security_group_id references in the configuration.
-func (si *stackInfo) isALBGroup(rc *tfjson.ResourceChange, after map[string]any) bool {
-	if rc.Type == "aws_security_group" || rc.Type == "aws_default_security_group" {
-		name, _ := after["name"].(string)
-		prefix, _ := after["name_prefix"].(string)
-		return containsALB(rc.Address) || containsALB(name) || containsALB(prefix)
-	}
-	addr := configAddress(rc)
-	cr := si.config[addr]
-	if cr == nil {
-		return false
-	}
-	expr := cr.Expressions["security_group_id"]
-	if expr == nil || expr.ExpressionData == nil {
-		return false
-	}
-	for _, ref := range expr.References {
-		parts := strings.Split(ref, ".")
-		if len(parts) < 2 || parts[0] != "aws_security_group" {
+	byModule := map[string]tfdoc.Resources{}
+	for addr, cr := range si.config {
+		if !slices.Contains(tfdoc.LoadBalancerTypes, cr.Type) {
 			continue
 		}
-		sg := si.module[addr] + parts[0] + "." + instanceKey.ReplaceAllString(parts[1], "")
-		if containsALB(sg) {
-			return true
+		prefix := si.module[addr]
+		if byModule[prefix] == nil {
+			byModule[prefix] = tfdoc.Resources{}
 		}
-		if name, ok := si.planned[sg]["name"].(string); ok && containsALB(name) {
-			return true
+		byModule[prefix].Add(strings.TrimPrefix(addr, prefix), configValues(cr.Expressions))
+	}
+	si.albs = map[string]bool{}
+	for prefix, res := range byModule {
+		for g := range res.ApplicationLoadBalancerGroups() {
+			si.albs[prefix+g] = true
 		}
 	}
-	return false
+	return si.albs
+}
+
+// configValues renders a resource's configuration expressions as attribute
+// values tfdoc reads: a reference to resources as "${type.name.id}" (a list
+// when there are several), else the constant as written.
+func configValues(exprs map[string]*tfjson.Expression) map[string]any {
+	out := map[string]any{}
+	for k, e := range exprs {
+		if e == nil || e.ExpressionData == nil {
+			continue
+		}
+		var refs []any
+		for _, r := range e.References {
+			if a := tfdoc.ReferenceAddress(r); a != "" && !slices.Contains(refs, any("${"+a+".id}")) {
+				refs = append(refs, "${"+a+".id}")
+			}
+		}
+		switch {
+		case len(refs) == 1:
+			out[k] = refs[0]
+		case len(refs) > 1:
+			out[k] = refs
+		case e.ConstantValue != nil:
+			out[k] = e.ConstantValue
+		}
+	}
+	return out
+}
+
+// isALBGroup decides whether a change concerns a security group attached to
+// an application load balancer: the group itself, or for rule resources the
+// group its security_group_id references in the configuration.
+func (si *stackInfo) isALBGroup(rc *tfjson.ResourceChange) bool {
+	addr := configAddress(rc)
+	prefix := si.module[addr]
+	var attrs map[string]any
+	if cr := si.config[addr]; cr != nil {
+		attrs = configValues(cr.Expressions)
+	}
+	group := tfdoc.GroupOf(rc.Type, strings.TrimPrefix(addr, prefix), attrs)
+	return group != "" && si.albGroups()[prefix+group]
 }
 
 func checkOpenIngress(si *stackInfo) []Finding {
@@ -446,33 +343,26 @@ func checkOpenIngress(si *stackInfo) []Finding {
 			continue
 		}
 		before, after := values(rc.Change)
-		had := map[opening]bool{}
+		had := map[tfdoc.Ingress]bool{}
 		if !rc.Change.Actions.Replace() {
-			for _, o := range worldOpenings(rc.Type, before) {
+			for _, o := range tfdoc.WorldIngress(rc.Type, before) {
 				had[o] = true
 			}
 		}
-		var alb *bool
+		alb := si.isALBGroup(rc)
 		var bad []string
-		for _, o := range worldOpenings(rc.Type, after) {
-			if had[o] {
+		webOnNonALB := false
+		for _, o := range tfdoc.WorldIngress(rc.Type, after) {
+			if had[o] || o.AllowedOn(alb) {
 				continue
 			}
-			if o.webPort() {
-				if alb == nil {
-					v := si.isALBGroup(rc, after)
-					alb = &v
-				}
-				if *alb {
-					continue
-				}
-			}
+			webOnNonALB = webOnNonALB || o.PublicWebPort()
 			bad = append(bad, o.String())
 		}
 		if len(bad) > 0 {
 			reason := "opens " + strings.Join(dedupe(bad), ", ")
-			if alb != nil && !*alb {
-				reason += " (80/443 are allowed only on the ALB's security group, whose address or name contains \"alb\")"
+			if webOnNonALB {
+				reason += " (80/443 are allowed only on a security group attached to an application load balancer)"
 			}
 			out = append(out, si.finding(rc, RuleOpenIngress, reason))
 		}
@@ -528,7 +418,7 @@ func checkIAMChange(si *stackInfo) []Finding {
 			verb = "updates"
 		}
 		switch {
-		case contains(iamTypes, rc.Type):
+		case slices.Contains(iamTypes, rc.Type):
 			out = append(out, si.finding(rc, RuleIAMChange, verb+" a policy or its attachment: review the permissions it grants"))
 		case rc.Type == "aws_iam_role" && !a.Update():
 			out = append(out, si.finding(rc, RuleIAMChange, verb+" an IAM role: review who can assume it and what it may do"))
@@ -597,7 +487,7 @@ func checkProviderVersion(si *stackInfo) []Finding {
 		names[n] = true
 	}
 	var out []Finding
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		c, inNow := now[n]
 		b, inWas := was[n]
 		var reason string
@@ -628,24 +518,6 @@ func quoteOrNone(s string) string {
 		return "(none)"
 	}
 	return strconv.Quote(s)
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func codeList(items []string) string {

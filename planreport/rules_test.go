@@ -31,11 +31,13 @@ func findings(r *Report) []string {
 // produce. Each fixture also holds resources that must not trip the rules
 // (named in the comments), so every rule is shown to fire and to stay silent.
 var ruleCases = map[string][]string{
-	// Silent: the ALB group's 80/443 (inline, by address), 443 on a group
-	// named frontend-alb (resolved through the configuration reference),
-	// IPv6 443 on the ALB group, egress, and 5432 from 10.0.0.0/8.
+	// Silent: 80/443 inline on the group the load balancer web is attached
+	// to, 443 on its other group (a rule resource, resolved through the
+	// configuration reference), IPv6 443 on the first, egress, and 5432 from
+	// 10.0.0.0/8.
 	"create_open_ingress": {
 		"open-ingress aws_security_group.app",                             // 22 from the world
+		"open-ingress aws_security_group.legacy",                          // 443 on a group named legacy-alb that no load balancer uses
 		"open-ingress aws_security_group_rule.app_http",                   // 80 on a group that is not the ALB's
 		"open-ingress aws_vpc_security_group_ingress_rule.alb_all",        // all traffic, even on the ALB group
 		"open-ingress aws_vpc_security_group_ingress_rule.imported_https", // literal group ID: not known to be the ALB's

@@ -1,38 +1,75 @@
+// Package stacks composes the constructs into the stacks of one environment,
+// one per part of the topology (config.Parts): <env>-state, <env>-network,
+// <env>-service and <env>-dns. Each stack gets the AWS provider
+// (provider.go) and its backend (backend.go) from the environment's config.
 package stacks
 
 import (
 	"fmt"
 
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/guardrails"
 )
 
-// Build adds every stack of every environment to app, in dependency order.
+// handoff carries what a stack gives the stacks after it.
+type handoff struct {
+	network *NetworkOutputs
+	service *ServiceOutputs
+}
+
+// builder builds one part's stack, reading and adding to the handoff.
+type builder func(scope constructs.Construct, cfg *config.Config, h *handoff) (cdktf.TerraformStack, error)
+
+// builders builds each part of config.Parts.
+var builders = map[string]builder{
+	config.PartState: func(scope constructs.Construct, cfg *config.Config, _ *handoff) (cdktf.TerraformStack, error) {
+		return NewState(scope, cfg)
+	},
+	config.PartNetwork: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st cdktf.TerraformStack, err error) {
+		st, h.network, err = NewNetwork(scope, cfg)
+		return st, err
+	},
+	config.PartService: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st cdktf.TerraformStack, err error) {
+		if h.network == nil {
+			return nil, fmt.Errorf("needs the %s stack before it", config.PartNetwork)
+		}
+		st, h.service, err = NewService(scope, cfg, h.network)
+		return st, err
+	},
+	config.PartDNS: func(scope constructs.Construct, cfg *config.Config, h *handoff) (cdktf.TerraformStack, error) {
+		if h.network == nil || h.service == nil {
+			return nil, fmt.Errorf("needs the %s and %s stacks before it", config.PartNetwork, config.PartService)
+		}
+		return NewDNS(scope, cfg, h.network, h.service)
+	},
+}
+
+// Build adds every stack of every environment to app, in the order of
+// config.Parts, each depending on the one before, and attaches the
+// guardrails to each.
 func Build(app cdktf.App, cfgs []*config.Config) error {
 	for _, cfg := range cfgs {
-		state, err := NewState(app, cfg)
-		if err != nil {
-			return fmt.Errorf("%s: %w", cfg.StackName(PartState), err)
+		var h handoff
+		var built []cdktf.TerraformStack
+		for _, part := range config.Parts {
+			build, ok := builders[part]
+			if !ok {
+				return fmt.Errorf("%s: stacks has no builder for the part %q", cfg.StackName(part), part)
+			}
+			st, err := build(app, cfg, &h)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg.StackName(part), err)
+			}
+			if n := len(built); n > 0 {
+				st.AddDependency(built[n-1])
+			}
+			built = append(built, st)
 		}
-		net, netOut, err := NewNetwork(app, cfg)
-		if err != nil {
-			return fmt.Errorf("%s: %w", cfg.StackName(PartNetwork), err)
-		}
-		net.AddDependency(state)
-		svc, svcOut, err := NewService(app, cfg, netOut)
-		if err != nil {
-			return fmt.Errorf("%s: %w", cfg.StackName(PartService), err)
-		}
-		svc.AddDependency(net)
-		records, err := NewDNS(app, cfg, netOut, svcOut)
-		if err != nil {
-			return fmt.Errorf("%s: %w", cfg.StackName(PartDNS), err)
-		}
-		records.AddDependency(svc)
 		// The production policy, checked on the resolved JSON at synth.
-		for _, st := range []cdktf.TerraformStack{state, net, svc, records} {
+		for _, st := range built {
 			guardrails.Attach(st, cfg)
 		}
 	}

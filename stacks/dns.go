@@ -13,7 +13,7 @@ import (
 // load balancer. It is its own stack so it can live in the account that
 // owns the zone (dns.role_arn).
 func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (cdktf.TerraformStack, error) {
-	st := newStack(scope, cfg, PartDNS, cfg.DNS.RoleARN)
+	st := newStack(scope, cfg, config.PartDNS, cfg.DNS.RoleARN)
 	useS3Backend(st, cfg)
 	zone, err := zoneID(st, cfg, net)
 	if err != nil {

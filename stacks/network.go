@@ -22,7 +22,7 @@ type NetworkOutputs struct {
 // NewNetwork is <env>-network: the tiered VPC (and the hosted zone when the
 // environment creates it).
 func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, *NetworkOutputs, error) {
-	st := newStack(scope, cfg, PartNetwork, "")
+	st := newStack(scope, cfg, config.PartNetwork, "")
 	useS3Backend(st, cfg)
 	out, err := network.New(st, "network", network.Props{
 		Name:                 cfg.ResourcePrefix(),

@@ -26,7 +26,7 @@ type ServiceOutputs struct {
 // NewService is <env>-service: ECR repository, certificate, load balancer,
 // Fargate service and its autoscaling.
 func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (cdktf.TerraformStack, *ServiceOutputs, error) {
-	st := newStack(scope, cfg, PartService, "")
+	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
 	s, lbc := cfg.Service, cfg.LoadBalancer
 	name := cfg.ResourcePrefix()

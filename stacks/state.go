@@ -13,7 +13,7 @@ import (
 // other stack keeps its state in. Its own state is local until migrated
 // (state.bootstrap_backend: s3).
 func NewState(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, error) {
-	st := newStack(scope, cfg, PartState, "")
+	st := newStack(scope, cfg, config.PartState, "")
 	if cfg.State.BootstrapBackend == config.BootstrapS3 {
 		useS3Backend(st, cfg)
 	} else {

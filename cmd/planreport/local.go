@@ -29,8 +29,8 @@ func localReview(ctx context.Context, envFile string, sets, parts []string, log,
 		return nil, err
 	}
 	for _, p := range parts {
-		if !slices.Contains(deploy.Parts, p) {
-			return nil, fmt.Errorf("-parts: unknown part %q (have: %s)", p, strings.Join(deploy.Parts, ", "))
+		if !slices.Contains(config.Parts, p) {
+			return nil, fmt.Errorf("-parts: unknown part %q (have: %s)", p, strings.Join(config.Parts, ", "))
 		}
 	}
 	s, err := localenv.Start(ctx, envFile, tfLog)

@@ -38,6 +38,7 @@ import (
 	"strings"
 	"syscall"
 
+	"selfhost/config"
 	"selfhost/internal/synth"
 	"selfhost/planreport"
 )
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		plansDir   = fs.String("plans-dir", "plans", "with -plan-env: `DIR` for the plan files and their JSON")
 		local      = fs.Bool("local", false, "deploy the emulator environment on a local emulator, apply the -set overrides and review the plans")
 		envFile    = fs.String("env", "environments/local.yaml", "with -local: the emulator environment `FILE`")
-		parts      = fs.String("parts", "", "with -local: only these stacks, comma-separated `LIST` of state,network,service,dns (default all)")
+		parts      = fs.String("parts", "", "with -local: only these stacks, comma-separated `LIST` of "+strings.Join(config.Parts, ",")+" (default all)")
 		verbose    = fs.Bool("v", false, "with -local: stream Terraform's output to standard error")
 		sets       setFlags
 	)

@@ -16,9 +16,6 @@ import (
 	"selfhost/internal/tfrun"
 )
 
-// Parts of an environment, in dependency order (state first).
-var Parts = []string{"state", "network", "service", "dns"}
-
 // Env is one synthesized environment.
 type Env struct {
 	Cfg *config.Config
@@ -33,10 +30,11 @@ type Env struct {
 	runners map[string]*tfrun.Runner
 }
 
-// Stacks lists the environment's stacks that were synthesized, in order.
+// Stacks lists the environment's stacks that were synthesized, in the
+// order of config.Parts.
 func (e *Env) Stacks() []string {
 	var out []string
-	for _, p := range Parts {
+	for _, p := range config.Parts {
 		s := e.Cfg.StackName(p)
 		if isDir(e.Dir(s)) {
 			out = append(out, s)
@@ -134,7 +132,7 @@ func (e *Env) Drift(ctx context.Context, stacks ...string) ([]string, error) {
 func (e *Env) Destroy(ctx context.Context, stacks ...string) error {
 	if len(stacks) == 0 {
 		for _, s := range e.Stacks() {
-			if s != e.Cfg.StackName("state") {
+			if s != e.Cfg.StackName(config.PartState) {
 				stacks = append(stacks, s)
 			}
 		}

@@ -1,11 +1,6 @@
-// Package stacks composes the constructs into the stacks of one environment:
-// <env>-state, <env>-network (and, later, <env>-service and <env>-dns). Each
-// stack gets the AWS provider and its backend from the environment's config.
 package stacks
 
 import (
-	"path"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
@@ -17,14 +12,6 @@ import (
 // ProviderVersion admits the 5.99.1 the bindings were generated for and any
 // later 5.x, such as the 5.100.0 of an offline mirror.
 const ProviderVersion = "~> 5.99"
-
-// Stack part names.
-const (
-	PartState   = "state"
-	PartNetwork = "network"
-	PartService = "service"
-	PartDNS     = "dns"
-)
 
 // newStack creates a stack named <env>-<part> with the AWS provider; with
 // assumeRole set, the provider works in the account of that role.
@@ -75,43 +62,4 @@ func providerConfig(cfg *config.Config) *provider.AwsProviderConfig {
 		}}
 	}
 	return pc
-}
-
-// useS3Backend stores the stack's state in the environment's state bucket,
-// with S3-native locking (use_lockfile) or a DynamoDB table.
-func useS3Backend(st cdktf.TerraformStack, cfg *config.Config) {
-	s := cfg.State
-	bc := &cdktf.S3BackendConfig{
-		Bucket:  jsii.String(s.Bucket),
-		Key:     jsii.String(cfg.StateKey(*st.Node().Id())),
-		Region:  jsii.String(cfg.Region),
-		Encrypt: jsii.Bool(true),
-	}
-	if s.KMSKeyARN != "" {
-		bc.KmsKeyId = jsii.String(s.KMSKeyARN)
-	}
-	if s.Locking == config.LockDynamoDB {
-		bc.DynamodbTable = jsii.String(s.DynamoDBTable)
-	}
-	if cfg.AWS.SkipChecks {
-		bc.SkipCredentialsValidation = jsii.Bool(true)
-		bc.SkipRequestingAccountId = jsii.Bool(true)
-		bc.SkipMetadataApiCheck = jsii.Bool(true)
-		bc.SkipRegionValidation = jsii.Bool(true)
-		bc.UsePathStyle = jsii.Bool(true)
-	}
-	if e := cfg.AWS.Endpoint; e != "" {
-		bc.Endpoints = &cdktf.S3BackendEndpointConfig{S3: jsii.String(e), Dynamodb: jsii.String(e), Sts: jsii.String(e), Iam: jsii.String(e)}
-	}
-	cdktf.NewS3Backend(st, bc)
-	if s.Locking == config.LockFile {
-		// S3BackendConfig has no field for use_lockfile (Terraform >= 1.10).
-		st.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
-	}
-}
-
-// bootstrapStatePath is the local state file of <env>-state, relative to the
-// stack's folder cdktf.out/stacks/<stack>/, so no machine path is written.
-func bootstrapStatePath(cfg *config.Config) string {
-	return path.Join("..", "..", "..", cfg.State.BootstrapStateDir, cfg.StackName(PartState)+".tfstate")
 }

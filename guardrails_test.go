@@ -1,4 +1,8 @@
-package guardrails_test
+package main
+
+// The guardrails on the whole app: escape hatches, exemptions and levels
+// through a real synth. They live beside the wiring (stacks.Build attaches the
+// guardrails), so that the guardrails package never imports stacks.
 
 import (
 	"bytes"
@@ -17,11 +21,9 @@ import (
 	"selfhost/stacks"
 )
 
-func TestMain(m *testing.M) { synth.TestMain(m) }
-
-func load(t *testing.T, env string) *config.Config {
+func loadEnv(t *testing.T, env string) *config.Config {
 	t.Helper()
-	c, err := config.LoadFile(filepath.Join("..", "environments", env+".yaml"))
+	c, err := config.LoadFile(filepath.Join("environments", env+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func load(t *testing.T, env string) *config.Config {
 }
 
 // child walks construct ids down from the app.
-func child(t *testing.T, app cdktf.App, path ...string) constructs.IConstruct {
+func findConstruct(t *testing.T, app cdktf.App, path ...string) constructs.IConstruct {
 	t.Helper()
 	var n constructs.IConstruct = app
 	for _, id := range path {
@@ -41,8 +43,8 @@ func child(t *testing.T, app cdktf.App, path ...string) constructs.IConstruct {
 	return n
 }
 
-// hatch is an escape hatch on one resource after the stacks are built.
-type hatch struct {
+// escapeHatch is an escape hatch on one resource after the stacks are built.
+type escapeHatch struct {
 	path  []string
 	field string
 	value any
@@ -51,7 +53,7 @@ type hatch struct {
 // synthWith builds cfg's stacks, applies the escape hatches and synthesizes
 // into a fresh folder beside a pre-existing outdir; it returns the error,
 // the captured warnings and whether outdir was left alone.
-func synthWith(t *testing.T, cfg *config.Config, hatches ...hatch) (error, string) {
+func synthWith(t *testing.T, cfg *config.Config, hatches ...escapeHatch) (error, string) {
 	t.Helper()
 	var warnings bytes.Buffer
 	guardrails.Output = &warnings
@@ -65,7 +67,7 @@ func synthWith(t *testing.T, cfg *config.Config, hatches ...hatch) (error, strin
 			return err
 		}
 		for _, h := range hatches {
-			r, ok := child(t, app, h.path...).(cdktf.TerraformResource)
+			r, ok := findConstruct(t, app, h.path...).(cdktf.TerraformResource)
 			if !ok {
 				t.Fatalf("%v is not a resource", h.path)
 			}
@@ -79,15 +81,15 @@ func synthWith(t *testing.T, cfg *config.Config, hatches ...hatch) (error, strin
 	return err, warnings.String()
 }
 
-var alb = []string{"production-service", "load-balancer", "alb"}
+var albPath = []string{"production-service", "load-balancer", "alb"}
 
 // A value that config validation would refuse, sneaked in through an
 // escape hatch, still fails the synth, naming the rule, the resource and
 // the construct.
 func TestEscapeHatchIsCaught(t *testing.T) {
-	err, _ := synthWith(t, load(t, "production"),
-		hatch{alb, "enable_deletion_protection", false},
-		hatch{[]string{"production-service", "load-balancer", "service-in-alb"}, "cidr_ipv4", "0.0.0.0/0"},
+	err, _ := synthWith(t, loadEnv(t, "production"),
+		escapeHatch{albPath, "enable_deletion_protection", false},
+		escapeHatch{[]string{"production-service", "load-balancer", "service-in-alb"}, "cidr_ipv4", "0.0.0.0/0"},
 	)
 	if err == nil {
 		t.Fatal("synth succeeded with deletion protection turned off by an escape hatch")
@@ -96,7 +98,7 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 	for _, want := range []string{
 		"Validation failed with the following errors:",
 		"[production-service/load-balancer/alb] [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true",
-		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress from 0.0.0.0/0 on tcp 8080-8080",
+		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress of TCP port 8080 from 0.0.0.0/0",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -107,9 +109,9 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 // An exemption with its reason turns the same escape hatch into a warning
 // on stderr; the synth succeeds.
 func TestExemptionWarns(t *testing.T) {
-	cfg := load(t, "production")
+	cfg := loadEnv(t, "production")
 	cfg.Guardrails.Exemptions = []config.Exemption{{Rule: "alb-deletion-protection", Reason: "decommissioning this environment this week"}}
-	err, warnings := synthWith(t, cfg, hatch{alb, "enable_deletion_protection", false})
+	err, warnings := synthWith(t, cfg, escapeHatch{albPath, "enable_deletion_protection", false})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestExemptionWarns(t *testing.T) {
 // Outside production a production-only rule warns; the reference
 // environments print nothing.
 func TestNonProductionWarnsAndReferenceIsSilent(t *testing.T) {
-	local := load(t, "local")
+	local := loadEnv(t, "local")
 	err, warnings := synthWith(t, local)
 	if err != nil || warnings != "" {
 		t.Fatalf("local: err %v, warnings %q; want a silent synth", err, warnings)
@@ -153,7 +155,7 @@ func TestNonProductionWarnsAndReferenceIsSilent(t *testing.T) {
 // guardrails off: their errors then fail the stack's validation instead.
 func TestContinueOnErrorAnnotationsDoesNotBypass(t *testing.T) {
 	t.Setenv("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", "1")
-	err, _ := synthWith(t, load(t, "production"), hatch{alb, "drop_invalid_header_fields", false})
+	err, _ := synthWith(t, loadEnv(t, "production"), escapeHatch{albPath, "drop_invalid_header_fields", false})
 	if err == nil || !strings.Contains(err.Error(), "[alb-drop-invalid-headers]") {
 		t.Fatalf("synth: %v, want the alb-drop-invalid-headers error", err)
 	}

@@ -1,0 +1,81 @@
+package guardrails
+
+// The load balancer rules: deletion protection, invalid headers, HTTP
+// redirect, TLS policy, and the security groups open to the internet.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"selfhost/config"
+	"selfhost/internal/tfdoc"
+)
+
+func albDeletionProtection(s *stack) []hit {
+	var hits []hit
+	s.albs(func(addr string, a map[string]any) {
+		if !tfdoc.Truthy(a["enable_deletion_protection"]) {
+			hits = append(hits, hit{addr, "the load balancer has no deletion protection"})
+		}
+	})
+	return hits
+}
+
+func albDropInvalidHeaders(s *stack) []hit {
+	var hits []hit
+	s.albs(func(addr string, a map[string]any) {
+		if !tfdoc.Truthy(a["drop_invalid_header_fields"]) {
+			hits = append(hits, hit{addr, "the load balancer does not drop invalid header fields"})
+		}
+	})
+	return hits
+}
+
+func httpRedirect(s *stack) []hit {
+	var hits []hit
+	s.res.Each(func(addr string, a map[string]any) {
+		if strings.ToUpper(tfdoc.Str(a["protocol"])) != "HTTP" {
+			return
+		}
+		acts := tfdoc.Blocks(a["default_action"])
+		if len(acts) == 0 {
+			hits = append(hits, hit{addr, "the HTTP listener has no default action"})
+		}
+		for _, act := range acts {
+			rd := tfdoc.Blocks(act["redirect"])
+			if tfdoc.Str(act["type"]) != "redirect" || len(rd) == 0 || strings.ToUpper(tfdoc.Str(rd[0]["protocol"])) != "HTTPS" {
+				hits = append(hits, hit{addr, fmt.Sprintf("the HTTP listener's default action is %q, not a redirect to HTTPS", tfdoc.Str(act["type"]))})
+			}
+		}
+	}, "aws_lb_listener", "aws_alb_listener")
+	return hits
+}
+
+func tlsPolicy(s *stack) []hit {
+	var hits []hit
+	s.res.Each(func(addr string, a map[string]any) {
+		if p := strings.ToUpper(tfdoc.Str(a["protocol"])); p != "HTTPS" && p != "TLS" {
+			return
+		}
+		pol := tfdoc.Str(a["ssl_policy"])
+		switch {
+		case pol == "":
+			hits = append(hits, hit{addr, "the listener has no ssl_policy (the AWS default admits TLS 1.0)"})
+		case !slices.Contains(config.SSLPolicies, pol):
+			hits = append(hits, hit{addr, fmt.Sprintf("ssl_policy %q is not a TLS 1.2+ policy", pol)})
+		}
+	}, "aws_lb_listener", "aws_alb_listener")
+	return hits
+}
+
+func openIngress(s *stack) []hit {
+	albGroups := s.res.ApplicationLoadBalancerGroups()
+	var hits []hit
+	s.res.WorldIngressOf(func(addr, group string, in tfdoc.Ingress) {
+		if !in.AllowedOn(albGroups[group]) {
+			hits = append(hits, hit{addr, "ingress of " + in.String()})
+		}
+	})
+	return hits
+}

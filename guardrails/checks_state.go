@@ -1,0 +1,79 @@
+package guardrails
+
+// The state bucket rules: versioning, encryption, no public access.
+
+import (
+	"fmt"
+
+	"selfhost/internal/tfdoc"
+)
+
+func stateVersioning(s *stack) []hit {
+	return s.buckets(func(addr string, a map[string]any) string {
+		for _, v := range tfdoc.Blocks(a["versioning"]) {
+			if tfdoc.Truthy(v["enabled"]) {
+				return ""
+			}
+		}
+		for _, v := range s.bucketConfig(addr, "aws_s3_bucket_versioning") {
+			for _, vc := range tfdoc.Blocks(v["versioning_configuration"]) {
+				if tfdoc.Str(vc["status"]) == "Enabled" {
+					return ""
+				}
+			}
+		}
+		return "the state bucket is not versioned"
+	})
+}
+
+func stateEncryption(s *stack) []hit {
+	ok := func(rules []map[string]any) bool {
+		for _, r := range rules {
+			for _, d := range tfdoc.Blocks(r["apply_server_side_encryption_by_default"]) {
+				switch tfdoc.Str(d["sse_algorithm"]) {
+				case "AES256", "aws:kms", "aws:kms:dsse":
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return s.buckets(func(addr string, a map[string]any) string {
+		for _, c := range tfdoc.Blocks(a["server_side_encryption_configuration"]) {
+			if ok(tfdoc.Blocks(c["rule"])) {
+				return ""
+			}
+		}
+		for _, c := range s.bucketConfig(addr, "aws_s3_bucket_server_side_encryption_configuration") {
+			if ok(tfdoc.Blocks(c["rule"])) {
+				return ""
+			}
+		}
+		return "the state bucket has no default server-side encryption"
+	})
+}
+
+var publicACLs = map[string]bool{"public-read": true, "public-read-write": true, "authenticated-read": true}
+
+func statePublic(s *stack) []hit {
+	return s.buckets(func(addr string, a map[string]any) string {
+		if publicACLs[tfdoc.Str(a["acl"])] {
+			return fmt.Sprintf("the state bucket has the public ACL %q", tfdoc.Str(a["acl"]))
+		}
+		for _, acl := range s.bucketConfig(addr, "aws_s3_bucket_acl") {
+			if publicACLs[tfdoc.Str(acl["acl"])] {
+				return fmt.Sprintf("the state bucket has the public ACL %q", tfdoc.Str(acl["acl"]))
+			}
+		}
+		for _, b := range s.bucketConfig(addr, "aws_s3_bucket_public_access_block") {
+			all := true
+			for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+				all = all && tfdoc.Truthy(b[k])
+			}
+			if all {
+				return ""
+			}
+		}
+		return "the state bucket does not block all public access"
+	})
+}
