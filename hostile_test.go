@@ -40,7 +40,8 @@ type hostile struct {
 	name string
 	file string // file name in the environments folder
 	data []byte
-	// want is run's whole stderr; {f} stands for the file's path.
+	// want is run's whole stderr; {f} stands for the file's path, {d} for
+	// the environments folder.
 	want string
 }
 
@@ -189,16 +190,19 @@ func previousOutput(t *testing.T, dir string) string {
 // Every hostile file: exit 1, the exact message, and cdktf.out neither
 // created (odd cases) nor changed (even cases: a previous synth is there).
 func TestHostileEnvironments(t *testing.T) {
-	if len(hostiles) < 30 {
-		t.Fatalf("%d hostile cases, want at least 30", len(hostiles))
+	all := append(append([]hostile(nil), hostiles...), awsHostiles...)
+	if len(all) < 47+60 {
+		t.Fatalf("%d hostile cases, want at least %d", len(all), 47+60)
 	}
-	for i, h := range hostiles {
+	for i, h := range all {
 		t.Run(h.name, func(t *testing.T) {
 			dir := t.TempDir()
 			envs := filepath.Join(dir, "environments")
 			os.Mkdir(envs, 0o755)
 			file := filepath.Join(envs, h.file)
-			if err := os.WriteFile(file, h.data, 0o644); err != nil {
+			if setup := setups[h.name]; setup != nil {
+				setup(t, envs)
+			} else if err := os.WriteFile(file, h.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "cdktf.out")
@@ -211,10 +215,10 @@ func TestHostileEnvironments(t *testing.T) {
 
 			var stderr bytes.Buffer
 			code := run(env(map[string]string{"SELFHOST_ENVIRONMENTS": envs, "CDKTF_OUTDIR": out}), &stderr)
-			if code == 0 {
-				t.Fatalf("exit 0; stderr %q", stderr.String())
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %q", code, stderr.String())
 			}
-			want := strings.ReplaceAll(h.want, "{f}", file)
+			want := strings.NewReplacer("{f}", file, "{d}", envs).Replace(h.want)
 			if got := stderr.String(); got != want {
 				t.Errorf("stderr:\n%s\nwant:\n%s", got, want)
 			}

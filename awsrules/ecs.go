@@ -13,15 +13,25 @@ import (
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
 func ImageReference(s string) error {
 	const allowed = "want registry/repository:tag or registry/repository@sha256:<digest>, e.g. public.ecr.aws/nginx/nginx@sha256:..."
-	if len(s) > 255 {
+	repo, _, _ := strings.Cut(s, "@")
+	if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
+		repo = repo[:i]
+	}
+	switch {
+	case len(s) > 255:
 		return errf("is %d characters; ECS allows image references of at most 255; %s", len(s), allowed)
-	}
-	if _, err := name.ParseReference(s, name.StrictValidation); err != nil {
-		// StrictValidation wants an explicit tag or digest.
-		return errf("%q is not an image reference (%v); %s", s, strings.TrimSuffix(err.Error(), "."), allowed)
-	}
-	if !strings.Contains(strings.SplitN(s, "@", 2)[0], "/") {
+	case strings.ContainsAny(s, " \t\r\n"):
+		return errf("%q has white space; %s", s, allowed)
+	case !strings.Contains(repo, "/"):
 		return errf("%q names no registry; %s", s, allowed)
+	case repo == s:
+		return errf("%q has no tag or digest; %s", s, allowed)
+	case strings.ToLower(repo[strings.Index(repo, "/"):]) != repo[strings.Index(repo, "/"):]:
+		return errf("%q has upper case in the repository path, which registries refuse; %s", s, allowed)
+	}
+	// The OCI reference grammar, as go-containerregistry parses it.
+	if _, err := name.ParseReference(s, name.StrictValidation); err != nil {
+		return errf("%q is not an image reference; %s", s, allowed)
 	}
 	return nil
 }

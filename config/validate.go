@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -41,6 +42,14 @@ var (
 	DefaultTagKeys  = []string{"environment", "project", "managed-by"}
 	ResourceTagKeys = []string{"Name", "tier"}
 )
+
+// AllTags are the provider's default tags: selfhost's (DefaultTagKeys) and
+// the environment's.
+func (c *Config) AllTags() map[string]string {
+	tags := map[string]string{"environment": c.Name, "project": c.Project, "managed-by": "selfhost"}
+	maps.Copy(tags, c.Tags)
+	return tags
+}
 
 // MaxUserTags is how many tags an environment may add: AWS's limit per
 // resource less the ones selfhost puts on a resource itself.
@@ -213,10 +222,20 @@ func validate(c *Config) []Problem {
 				bad("availability_zones", "%s is %s %d but the subnet plan has only %d AZ slots; raise network.subnets.az_slots", c.AZNames()[i], what, idx+1, sn.AZSlots)
 			}
 		}
-		if _, err := netplan.Compute(nw.VPCCIDR, c.Layout(), []int{}); err != nil {
-			bad("network.subnets", "the subnet plan does not fit %s: %v", nw.VPCCIDR, err)
-		} else {
-			validateSubnetSizes(c, bad)
+		nbOK := true
+		vp, _ := awsrules.ParseIPv4CIDR(nw.VPCCIDR)
+		for _, t := range netplan.Tiers {
+			if nb := c.Layout().NewBits[t]; nb < 1 || nb > netplan.MaxSubnetPrefix-vp.Bits() {
+				bad("network.subnets."+string(t)+"_newbits", "%d is out of range in a /%d VPC: AWS subnets are /%d at the smallest, so want 1 to %d", nb, vp.Bits(), netplan.MaxSubnetPrefix, netplan.MaxSubnetPrefix-vp.Bits())
+				nbOK = false
+			}
+		}
+		if nbOK {
+			if _, err := netplan.Compute(nw.VPCCIDR, c.Layout(), []int{}); err != nil {
+				bad("network.subnets", "the subnet plan does not fit %s: %v", nw.VPCCIDR, err)
+			} else {
+				validateSubnetSizes(c, bad)
+			}
 		}
 	}
 
