@@ -40,7 +40,8 @@ type hostile struct {
 	name string
 	file string // file name in the environments folder
 	data []byte
-	// want is run's whole stderr; {f} stands for the file's path.
+	// want is run's whole stderr; {f} stands for the file's path, {d} for
+	// the environments folder.
 	want string
 }
 
@@ -103,8 +104,8 @@ var hostiles = []hostile{
 	{"port is a float", "prod.yaml", []byte(base + "  container_port: 8080.5\n"), problems("{f}: service.container_port: must be a whole number, not the number 8080.5")},
 	{"number too big", "prod.yaml", []byte(base + "  desired_count: 99999999999999999999999\n"), problems("{f}: service.desired_count: must be a whole number, not the number 99999999999999999999999")},
 	// Ranges.
-	{"nine AZs", "prod.yaml", []byte(base + "availability_zones: {count: 9}\n"), problems("{f}: availability_zones.count: 9 is out of range; want 2 to 6 (at least 2 in production for HA)")},
-	{"one AZ in production", "prod.yaml", []byte(base + "availability_zones: {count: 1}\n"), problems("{f}: availability_zones.count: 1 is out of range; want 2 to 6 (at least 2 in production for HA)")},
+	{"nine AZs", "prod.yaml", []byte(base + "availability_zones: {count: 9}\n"), problems("{f}: availability_zones.count: 9 is out of range; want 2 to 6 (a load balancer needs subnets in at least two AZs)")},
+	{"one AZ in production", "prod.yaml", []byte(base + "availability_zones: {count: 1}\n"), problems("{f}: availability_zones.count: 1 is out of range; want 2 to 6 (a load balancer needs subnets in at least two AZs)")},
 	{"VPC /8", "prod.yaml", []byte(base + "network: {vpc_cidr: 10.0.0.0/8}\n"), problems(`{f}: network.vpc_cidr: "10.0.0.0/8" has prefix /8; AWS VPCs must be /16 to /24`)},
 	{"VPC host bits", "prod.yaml", []byte(base + "network: {vpc_cidr: 10.0.0.1/16}\n"), problems(`{f}: network.vpc_cidr: "10.0.0.1/16" has host bits set; did you mean 10.0.0.0/16?`)},
 	{"zero tasks", "prod.yaml", []byte(base + "  desired_count: 0\n"), problems("{f}: service.desired_count: 0 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)", "{f}: service.autoscaling.max: 0 is below min (2)")},
@@ -189,16 +190,19 @@ func previousOutput(t *testing.T, dir string) string {
 // Every hostile file: exit 1, the exact message, and cdktf.out neither
 // created (odd cases) nor changed (even cases: a previous synth is there).
 func TestHostileEnvironments(t *testing.T) {
-	if len(hostiles) < 30 {
-		t.Fatalf("%d hostile cases, want at least 30", len(hostiles))
+	all := append(append([]hostile(nil), hostiles...), awsHostiles...)
+	if len(all) < 47+60 {
+		t.Fatalf("%d hostile cases, want at least %d", len(all), 47+60)
 	}
-	for i, h := range hostiles {
+	for i, h := range all {
 		t.Run(h.name, func(t *testing.T) {
 			dir := t.TempDir()
 			envs := filepath.Join(dir, "environments")
 			os.Mkdir(envs, 0o755)
 			file := filepath.Join(envs, h.file)
-			if err := os.WriteFile(file, h.data, 0o644); err != nil {
+			if setup := setups[h.name]; setup != nil {
+				setup(t, envs)
+			} else if err := os.WriteFile(file, h.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "cdktf.out")
@@ -211,10 +215,10 @@ func TestHostileEnvironments(t *testing.T) {
 
 			var stderr bytes.Buffer
 			code := run(env(map[string]string{"SELFHOST_ENVIRONMENTS": envs, "CDKTF_OUTDIR": out}), &stderr)
-			if code == 0 {
-				t.Fatalf("exit 0; stderr %q", stderr.String())
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %q", code, stderr.String())
 			}
-			want := strings.ReplaceAll(h.want, "{f}", file)
+			want := strings.NewReplacer("{f}", file, "{d}", envs).Replace(h.want)
 			if got := stderr.String(); got != want {
 				t.Errorf("stderr:\n%s\nwant:\n%s", got, want)
 			}

@@ -7,6 +7,8 @@
 // every file at once.
 package config
 
+import "selfhost/awsrules"
+
 // Config is one environment.
 type Config struct {
 	// Name of the environment; stacks are named <name>-state, <name>-network, ...
@@ -39,8 +41,10 @@ type Config struct {
 	Warnings []string `yaml:"-"`
 }
 
-// AvailabilityZones selects the AZs: either a count (the first N letters of
-// the region: <region>a, <region>b, ...) or explicit names.
+// AvailabilityZones selects the AZs: either a count (the first N AZ names of
+// the region: <region>a, <region>b, ...) or explicit names, which may be AZ
+// IDs such as use1-az1 instead (names map to different physical zones in
+// each account; IDs do not). Names and IDs are not mixed.
 type AvailabilityZones struct {
 	Count *int     `yaml:"count"`
 	Names []string `yaml:"names"`
@@ -125,7 +129,9 @@ type AWS struct {
 	AllowedAccountIDs []string `yaml:"allowed_account_ids"`
 }
 
-// AZNames returns the availability zone names of the environment.
+// AZNames returns the environment's availability zones: the names or AZ IDs
+// given, or the first count AZ names of the region (its letters in order:
+// ap-northeast-1 has a, c and d).
 func (c *Config) AZNames() []string {
 	if len(c.AvailabilityZones.Names) > 0 {
 		return c.AvailabilityZones.Names
@@ -134,11 +140,8 @@ func (c *Config) AZNames() []string {
 	if c.AvailabilityZones.Count != nil {
 		n = *c.AvailabilityZones.Count
 	}
-	names := make([]string, 0, n)
-	for i := 0; i < n && i < 26; i++ {
-		names = append(names, c.Region+string(rune('a'+i)))
-	}
-	return names
+	all := awsrules.AZNames(c.Region)
+	return all[:max(0, min(n, len(all)))]
 }
 
 // StackName is the name of one of the environment's stacks (a part of

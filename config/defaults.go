@@ -101,7 +101,7 @@ func applyDefaults(c *Config) {
 		c.Service.Autoscaling.Max = MaxTasksFactor * c.Service.DesiredCount
 	}
 	if c.Service.Image.Repository == "" {
-		c.Service.Image.Repository = c.Project + "-" + c.Name
+		c.Service.Image.Repository = c.ResourcePrefix()
 	}
 	if c.AvailabilityZones.Count == nil && len(c.AvailabilityZones.Names) == 0 {
 		n := DefaultAZCount

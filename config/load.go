@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -43,42 +45,63 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("invalid configuration (%d problem(s)):\n  %s", len(lines), strings.Join(lines, "\n  "))
 }
 
+// Extensions of environment files (lower case only: staging.YAML is refused
+// with a hint rather than skipped).
+var Extensions = []string{".yaml", ".yml", ".json"}
+
 // LoadDir loads every *.yaml / *.yml / *.json environment file in dir, sorted
 // by name. With only non-empty, it loads just those environment names (an
-// unknown name is an error).
+// unknown name is an error). Every problem of every file is reported at
+// once, each naming its file: entries that are not regular files, extensions
+// in the wrong case, two files of one environment, and names two files would
+// derive alike.
 func LoadDir(dir string, only []string) ([]*Config, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading environments: %w", err)
 	}
+	all := &Error{}
+	bad := func(file, msg string) { all.Problems = append(all.Problems, Problem{File: file, Msg: msg}) }
 	byName := map[string]string{}
 	var names []string
 	for _, e := range entries {
+		file := filepath.Join(dir, e.Name())
 		ext := filepath.Ext(e.Name())
-		if e.IsDir() || (ext != ".yaml" && ext != ".yml" && ext != ".json") {
+		n := strings.TrimSuffix(e.Name(), ext)
+		if !slices.Contains(Extensions, ext) {
+			if slices.Contains(Extensions, strings.ToLower(ext)) {
+				bad(file, fmt.Sprintf("extension %q is not recognised; rename the file to %s%s (extensions are lower case: .yaml, .yml or .json)", ext, n, strings.ToLower(ext)))
+			}
+			continue // README.md, .gitkeep, ...
+		}
+		if msg := notRegular(e.Type()); msg != "" {
+			bad(file, msg)
 			continue
 		}
-		n := strings.TrimSuffix(e.Name(), ext)
 		if prev, dup := byName[n]; dup {
-			return nil, fmt.Errorf("environment %q is defined twice: %s and %s", n, prev, e.Name())
+			bad(prev, fmt.Sprintf("environment %q is also defined by %s; keep one file per environment", n, file))
+			bad(file, fmt.Sprintf("environment %q is also defined by %s; keep one file per environment", n, prev))
+			continue
 		}
-		byName[n] = filepath.Join(dir, e.Name())
+		byName[n] = file
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	if len(names) == 0 && len(all.Problems) == 0 {
+		return nil, &Error{[]Problem{{File: dir, Msg: "no environment files; want at least one <name>.yaml, <name>.yml or <name>.json (see environments/production.yaml)"}}}
+	}
 	if len(only) > 0 {
 		for _, n := range only {
 			if _, ok := byName[n]; !ok {
-				return nil, fmt.Errorf("environment %q not found in %s (have: %s)", n, dir, strings.Join(names, ", "))
+				bad(dir, fmt.Sprintf("environment %q not found; have: %s", n, strings.Join(names, ", ")))
 			}
+		}
+		if len(all.Problems) > 0 {
+			return nil, all
 		}
 		names = only
 	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no environment files (*.yaml, *.yml, *.json) in %s", dir)
-	}
 	var cfgs []*Config
-	all := &Error{}
 	for _, n := range names {
 		c, err := LoadFile(byName[n])
 		var ce *Error
@@ -91,24 +114,66 @@ func LoadDir(dir string, only []string) ([]*Config, error) {
 			cfgs = append(cfgs, c)
 		}
 	}
+	all.Problems = append(all.Problems, collisions(cfgs)...)
 	if len(all.Problems) > 0 {
+		sortProblems(all.Problems)
 		return nil, all
 	}
 	return cfgs, nil
 }
 
-// LoadFile reads, strictly decodes, defaults and validates one environment file.
+// sortProblems orders problems by file, keeping each file's own order.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].File < ps[j].File })
+}
+
+// notRegular says why an entry of this type cannot be an environment file,
+// or "" for a regular file. A named pipe would block the read forever.
+func notRegular(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return ""
+	case m&fs.ModeSymlink != 0:
+		return "is a symbolic link; want a regular file (copy the file into the folder)"
+	case m.IsDir():
+		return "is a folder; want a regular YAML or JSON file"
+	case m&fs.ModeNamedPipe != 0:
+		return "is a named pipe; want a regular YAML or JSON file"
+	case m&fs.ModeSocket != 0:
+		return "is a socket; want a regular YAML or JSON file"
+	case m&fs.ModeDevice != 0:
+		return "is a device; want a regular YAML or JSON file"
+	}
+	return "is not a regular file; want a regular YAML or JSON file"
+}
+
+// LoadFile reads, strictly decodes, defaults and validates one environment
+// file. It refuses anything but a regular file before opening it.
 func LoadFile(path string) (*Config, error) {
-	info, err := os.Stat(path)
+	info, err := os.Lstat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading environment: %w", err)
+	}
+	if msg := notRegular(info.Mode().Type()); msg != "" {
+		return nil, &Error{[]Problem{{File: path, Msg: msg}}}
 	}
 	if info.Size() > MaxFileSize {
 		return nil, &Error{[]Problem{{File: path, Msg: fmt.Sprintf("file is %d bytes; at most %d allowed", info.Size(), MaxFileSize)}}}
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading environment: %w", err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, &Error{[]Problem{{File: path, Msg: "changed while being read; want a regular YAML or JSON file"}}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading environment: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, &Error{[]Problem{{File: path, Msg: fmt.Sprintf("file is more than %d bytes; at most %d allowed", MaxFileSize, MaxFileSize)}}}
 	}
 	return Parse(path, data)
 }
@@ -116,6 +181,7 @@ func LoadFile(path string) (*Config, error) {
 // Parse decodes and validates one environment file's bytes (JSON is YAML).
 func Parse(path string, data []byte) (*Config, error) {
 	fail := func(msg string) (*Config, error) { return nil, &Error{[]Problem{{File: path, Msg: msg}}} }
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")) // a UTF-8 byte-order mark, as some editors write
 	if !utf8.Valid(data) {
 		return fail("file is not UTF-8 text")
 	}

@@ -2,14 +2,14 @@ package config
 
 import (
 	"fmt"
-	"net"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/netplan"
 )
 
@@ -18,23 +18,42 @@ const (
 	MinVPCPrefix = 16
 	MaxVPCPrefix = 24
 	MaxAZs       = 6
-	MinProdAZs   = 2
-	MinAZs       = 1
+	// MinAZs holds outside production too: the load balancer needs subnets
+	// in at least two AZs.
+	MinAZs = 2
+	// MinProdAZs is the production minimum (the net-min-azs guardrail).
+	MinProdAZs = MinAZs
 )
 
 var (
-	reName      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
-	reRegion    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	reEndpoint  = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)*$`)
-	reBucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	reTable     = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+	// reName: AWS names built from project and name (ECR repositories
+	// above all) refuse a trailing '-' and '--'.
+	reName      = regexp.MustCompile(`^[a-z](-?[a-z0-9])*$`)
 	reKeyPrefix = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
-	reAccount   = regexp.MustCompile(`^[0-9]{12}$`)
 	reKMSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$`)
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
-var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var RetentionDays = awsrules.RetentionDays
+
+// DefaultTagKeys are the tags selfhost puts on every resource (provider
+// default_tags); ResourceTagKeys those it puts on some resources itself.
+var (
+	DefaultTagKeys  = []string{"environment", "project", "managed-by"}
+	ResourceTagKeys = []string{"Name", "tier"}
+)
+
+// AllTags are the provider's default tags: selfhost's (DefaultTagKeys) and
+// the environment's.
+func (c *Config) AllTags() map[string]string {
+	tags := map[string]string{"environment": c.Name, "project": c.Project, "managed-by": "selfhost"}
+	maps.Copy(tags, c.Tags)
+	return tags
+}
+
+// MaxUserTags is how many tags an environment may add: AWS's limit per
+// resource less the ones selfhost puts on a resource itself.
+var MaxUserTags = awsrules.MaxTagsPerResource - len(DefaultTagKeys) - len(ResourceTagKeys)
 
 // validate checks a decoded, defaulted environment and returns every problem.
 // Warnings go to c.Warnings.
@@ -52,78 +71,79 @@ func validate(c *Config) []Problem {
 	switch {
 	case c.Name == "":
 		bad("name", "is required; use the file's base name %q", base)
-	case !reName.MatchString(c.Name):
-		bad("name", "%q is not allowed; want 1-20 of a-z, 0-9 and '-', starting with a letter", c.Name)
+	case !reName.MatchString(c.Name) || len(c.Name) > 20:
+		bad("name", "%q is not allowed; want 1-20 of a-z, 0-9 and single '-', starting with a letter and not ending with '-'", c.Name)
 	case c.Name != base:
 		bad("name", "%q differs from the file name %q; they must match", c.Name, filepath.Base(c.File))
 	}
-	if !reName.MatchString(c.Project) {
-		bad("project", "%q is not allowed; want 1-20 of a-z, 0-9 and '-', starting with a letter", c.Project)
+	projectOK := reName.MatchString(c.Project) && len(c.Project) <= 20
+	if !projectOK {
+		bad("project", "%q is not allowed; want 1-20 of a-z, 0-9 and single '-', starting with a letter and not ending with '-'", c.Project)
+	}
+	if projectOK && reName.MatchString(c.Name) && len(c.Name) <= 20 {
+		validateDerivedNames(c, bad)
 	}
 	regionOK := true
 	switch {
 	case c.Region == "":
 		bad("region", "is required; want an AWS region such as us-east-1")
 		regionOK = false
-	case !reRegion.MatchString(c.Region):
-		bad("region", "%q is not an AWS region name; want e.g. us-east-1, eu-west-2", c.Region)
+	case awsrules.CheckRegion(c.Region) != nil:
+		bad("region", "%v", awsrules.CheckRegion(c.Region))
 		regionOK = false
 	}
-	tagKeys := make([]string, 0, len(c.Tags))
-	for k := range c.Tags {
-		tagKeys = append(tagKeys, k)
-	}
-	sort.Strings(tagKeys)
-	for _, k := range tagKeys {
-		v := c.Tags[k]
-		switch {
-		case k == "" || len(k) > 128:
-			bad("tags."+k, "tag keys must be 1-128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			bad("tags."+k, "tag keys may not start with \"aws:\" (reserved by AWS)")
-		case k == "environment" || k == "project" || k == "managed-by":
-			bad("tags."+k, "is set by selfhost itself; choose another key")
-		}
-		if len(v) > 256 {
-			bad("tags."+k, "tag values must be at most 256 characters")
-		}
-	}
+	validateTags(c, bad)
 
 	// Availability zones.
 	az := c.AvailabilityZones
-	minAZ := MinAZs
-	if c.Production {
-		minAZ = MinProdAZs
-	}
+	azNote := "a load balancer needs subnets in at least two AZs"
 	var azIdx []int
 	if az.Count != nil && len(az.Names) > 0 {
 		bad("availability_zones", "give count or names, not both")
 	} else if az.Count != nil {
-		if *az.Count < minAZ || *az.Count > MaxAZs {
-			bad("availability_zones.count", "%d is out of range; want %d to %d%s", *az.Count, minAZ, MaxAZs, prodNote(c.Production, "at least 2 in production for HA"))
+		have := MaxAZs
+		if regionOK {
+			have = min(MaxAZs, len(awsrules.AZNames(c.Region)))
+		}
+		switch {
+		case *az.Count < MinAZs || *az.Count > MaxAZs:
+			bad("availability_zones.count", "%d is out of range; want %d to %d (%s)", *az.Count, MinAZs, MaxAZs, azNote)
+		case *az.Count > have:
+			bad("availability_zones.count", "%d is more than the %d availability zones of %s (%s)", *az.Count, have, c.Region, strings.Join(awsrules.AZNames(c.Region), ", "))
 		}
 	} else {
-		if n := len(az.Names); n < minAZ || n > MaxAZs {
-			bad("availability_zones.names", "%d zones given; want %d to %d%s", n, minAZ, MaxAZs, prodNote(c.Production, "at least 2 in production for HA"))
+		if n := len(az.Names); n < MinAZs || n > MaxAZs {
+			bad("availability_zones.names", "%d zones given; want %d to %d (%s)", n, MinAZs, MaxAZs, azNote)
 		}
 	}
 	seen := map[string]bool{}
+	ids := 0
+	azsOK := true
 	for i, n := range az.Names {
 		f := fmt.Sprintf("availability_zones.names[%d]", i)
+		if awsrules.IsAZID(n) {
+			ids++
+		}
 		if seen[n] {
 			bad(f, "%q is listed twice; each AZ once", n)
+			azsOK = false
 			continue
 		}
 		seen[n] = true
 		if regionOK {
-			if _, err := netplan.AZIndex(c.Region, n); err != nil {
+			if _, err := awsrules.AZSlot(c.Region, n); err != nil {
 				bad(f, "%v", err)
+				azsOK = false
 			}
 		}
 	}
-	if regionOK && len(probs) == 0 {
+	if ids > 0 && ids < len(az.Names) {
+		bad("availability_zones.names", "mixes AZ names and AZ IDs; give names (us-east-1a) or IDs (use1-az1), not both (a name and an ID may be the same zone)")
+		azsOK = false
+	}
+	if regionOK && azsOK {
 		for _, n := range c.AZNames() {
-			i, _ := netplan.AZIndex(c.Region, n)
+			i, _ := awsrules.AZSlot(c.Region, n)
 			azIdx = append(azIdx, i)
 		}
 	}
@@ -131,14 +151,16 @@ func validate(c *Config) []Problem {
 	// Network.
 	nw := c.Network
 	vpcOK := false
-	if ip, ipnet, err := net.ParseCIDR(nw.VPCCIDR); err != nil || ip.To4() == nil {
-		bad("network.vpc_cidr", "%q is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /%d to /%d)", nw.VPCCIDR, MinVPCPrefix, MaxVPCPrefix)
-	} else if ones, _ := ipnet.Mask.Size(); ones < MinVPCPrefix || ones > MaxVPCPrefix {
-		bad("network.vpc_cidr", "%q has prefix /%d; AWS VPCs must be /%d to /%d", nw.VPCCIDR, ones, MinVPCPrefix, MaxVPCPrefix)
-	} else if !ip.Equal(ipnet.IP) {
-		bad("network.vpc_cidr", "%q has host bits set; did you mean %s?", nw.VPCCIDR, ipnet.String())
+	if p, err := awsrules.VPCCIDR(nw.VPCCIDR, MinVPCPrefix, MaxVPCPrefix); err != nil {
+		bad("network.vpc_cidr", "%v", err)
 	} else {
 		vpcOK = true
+		switch {
+		case p.Overlaps(awsrules.DockerBridge):
+			warn("network.vpc_cidr", "%q overlaps 172.17.0.0/16, which some AWS services (SageMaker, Cloud9, Docker bridges) use themselves; prefer 10.0.0.0/8", nw.VPCCIDR)
+		case !awsrules.Private(p):
+			warn("network.vpc_cidr", "%q is public address space: hosts at those addresses on the internet become unreachable from the VPC; prefer 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", nw.VPCCIDR)
+		}
 	}
 	switch nw.NAT {
 	case NATOnePerAZ:
@@ -154,43 +176,78 @@ func validate(c *Config) []Problem {
 	eps := map[string]bool{}
 	for i, e := range nw.InterfaceEndpoints {
 		f := fmt.Sprintf("network.interface_endpoints[%d]", i)
+		short, full := strings.CutPrefix(e, "com.amazonaws.")
 		switch {
-		case !reEndpoint.MatchString(e):
-			bad(f, "%q is not an AWS service endpoint name; want e.g. ecr.api, logs, sts", e)
+		case full:
+			if _, rest, ok := strings.Cut(short, "."); ok {
+				short = rest
+			}
+			bad(f, "%q is the full service name; give the short name %q (selfhost adds com.amazonaws.<region>.)", e, short)
 		case e == "s3" || e == "dynamodb":
 			bad(f, "%q is reached through a gateway endpoint (s3 is built in); remove it from interface_endpoints", e)
+		case !slices.Contains(awsrules.InterfaceEndpointServices, e):
+			bad(f, "%q is not an AWS service with an interface endpoint; want one of %s", e, strings.Join(awsrules.InterfaceEndpointServices, ", "))
 		case eps[e]:
 			bad(f, "%q is listed twice", e)
 		}
 		eps[e] = true
 	}
+	if nw.NAT == NATNone {
+		var missing []string
+		for _, e := range awsrules.NATFreeEndpoints {
+			if !eps[e] {
+				missing = append(missing, e)
+			}
+		}
+		if len(c.Service.Secrets) > 0 && !eps["secretsmanager"] && !eps["ssm"] {
+			missing = append(missing, "secretsmanager (or ssm)")
+		}
+		if len(missing) > 0 {
+			bad("network.interface_endpoints", "lacks %s, which tasks need with nat: none (no route out) to pull images from ECR, ship logs and read secrets; add them or use a NAT", strings.Join(missing, ", "))
+		}
+	}
 	if !slices.Contains(RetentionDays, nw.FlowLogRetentionDays) {
-		bad("network.flow_log_retention_days", "%d is not a CloudWatch retention; want one of %s", nw.FlowLogRetentionDays, joinInts(RetentionDays))
+		bad("network.flow_log_retention_days", "%d is not a CloudWatch retention; want one of %s", nw.FlowLogRetentionDays, awsrules.JoinInts(RetentionDays))
 	}
 	sn := nw.Subnets
 	if sn.AZSlots != 2 && sn.AZSlots != 4 && sn.AZSlots != 8 {
 		bad("network.subnets.az_slots", "%d is not allowed; want 2, 4 or 8", sn.AZSlots)
-	} else if vpcOK && len(azIdx) > 0 {
+	} else if vpcOK {
 		for i, idx := range azIdx {
 			if idx >= sn.AZSlots {
-				bad("availability_zones", "%s is zone letter %d but the subnet plan has only %d AZ slots (a-%c); raise network.subnets.az_slots", c.AZNames()[i], idx+1, sn.AZSlots, 'a'+sn.AZSlots-1)
+				what := "zone letter"
+				if awsrules.IsAZID(c.AZNames()[i]) {
+					what = "AZ ID number"
+				}
+				bad("availability_zones", "%s is %s %d but the subnet plan has only %d AZ slots; raise network.subnets.az_slots", c.AZNames()[i], what, idx+1, sn.AZSlots)
 			}
 		}
-		if _, err := netplan.Compute(nw.VPCCIDR, c.Layout(), []int{}); err != nil {
-			bad("network.subnets", "the subnet plan does not fit %s: %v", nw.VPCCIDR, err)
+		nbOK := true
+		vp, _ := awsrules.ParseIPv4CIDR(nw.VPCCIDR)
+		for _, t := range netplan.Tiers {
+			if nb := c.Layout().NewBits[t]; nb < 1 || nb > netplan.MaxSubnetPrefix-vp.Bits() {
+				bad("network.subnets."+string(t)+"_newbits", "%d is out of range in a /%d VPC: AWS subnets are /%d at the smallest, so want 1 to %d", nb, vp.Bits(), netplan.MaxSubnetPrefix, netplan.MaxSubnetPrefix-vp.Bits())
+				nbOK = false
+			}
+		}
+		if nbOK {
+			if _, err := netplan.Compute(nw.VPCCIDR, c.Layout(), []int{}); err != nil {
+				bad("network.subnets", "the subnet plan does not fit %s: %v", nw.VPCCIDR, err)
+			} else {
+				validateSubnetSizes(c, bad)
+			}
 		}
 	}
 
 	// State backend.
 	st := c.State
-	switch {
-	case st.Bucket == "":
+	if st.Bucket == "" {
 		bad("state.bucket", "is required; want a globally unique S3 bucket name, e.g. %s-%s-tfstate-<account-id>", c.Project, c.Name)
-	case !reBucket.MatchString(st.Bucket) || strings.Contains(st.Bucket, "..") || net.ParseIP(st.Bucket) != nil:
-		bad("state.bucket", "%q is not a valid S3 bucket name; want 3-63 of a-z, 0-9, '.', '-', starting and ending with a letter or digit", st.Bucket)
+	} else if err := awsrules.S3BucketName(st.Bucket); err != nil {
+		bad("state.bucket", "%v", err)
 	}
-	if !reKeyPrefix.MatchString(st.KeyPrefix) {
-		bad("state.key_prefix", "%q is not allowed; want path segments of letters, digits and !_.*'()- separated by '/', no leading or trailing '/'", st.KeyPrefix)
+	if !reKeyPrefix.MatchString(st.KeyPrefix) || len(st.KeyPrefix) > 900 {
+		bad("state.key_prefix", "%q is not allowed; want path segments of letters, digits and !_.*'()- separated by '/', no leading or trailing '/' (at most 900 characters)", st.KeyPrefix)
 	}
 	switch st.Locking {
 	case LockFile:
@@ -198,14 +255,23 @@ func validate(c *Config) []Problem {
 			bad("state.dynamodb_table", "is set but state.locking is %q; set locking: dynamodb or remove the table", LockFile)
 		}
 	case LockDynamoDB:
-		if !reTable.MatchString(st.DynamoDBTable) {
-			bad("state.dynamodb_table", "%q is not a DynamoDB table name; want 3-255 of A-Z, a-z, 0-9, '_', '-', '.' (required with locking: dynamodb)", st.DynamoDBTable)
+		if err := awsrules.DynamoDBTableName(st.DynamoDBTable); err != nil {
+			bad("state.dynamodb_table", "%v (required with locking: dynamodb)", err)
 		}
 	default:
 		bad("state.locking", "%q is not a locking mode; want %s or %s", st.Locking, LockFile, LockDynamoDB)
 	}
-	if st.KMSKeyARN != "" && !reKMSARN.MatchString(st.KMSKeyARN) {
-		bad("state.kms_key_arn", "%q is not a KMS key or alias ARN", st.KMSKeyARN)
+	if st.KMSKeyARN != "" {
+		if !reKMSARN.MatchString(st.KMSKeyARN) {
+			bad("state.kms_key_arn", "%q is not a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id>)", st.KMSKeyARN)
+		} else if regionOK {
+			a, _ := awsrules.ParseARN(st.KMSKeyARN)
+			if err := awsrules.InPartition(a, c.Region); err != nil {
+				bad("state.kms_key_arn", "%q %v", st.KMSKeyARN, err)
+			} else if err := awsrules.SameRegion(a, c.Region, "S3 encrypts a bucket only with a KMS key of the bucket's own region"); err != nil {
+				bad("state.kms_key_arn", "%q %v", st.KMSKeyARN, err)
+			}
+		}
 	}
 	if st.BootstrapBackend != BootstrapLocal && st.BootstrapBackend != BootstrapS3 {
 		bad("state.bootstrap_backend", "%q is not allowed; want %s (first apply) or %s (after migrating)", st.BootstrapBackend, BootstrapLocal, BootstrapS3)
@@ -220,7 +286,7 @@ func validate(c *Config) []Problem {
 		if c.Production {
 			bad("aws.endpoint", "is set but this is a production environment; endpoints are for emulators (set production: false)")
 		}
-		if u, err := url.Parse(a.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		if u, err := url.Parse(a.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 			bad("aws.endpoint", "%q is not an http(s) URL such as http://127.0.0.1:5000", a.Endpoint)
 		}
 	}
@@ -230,10 +296,15 @@ func validate(c *Config) []Problem {
 	if a.MaxRetries < 0 || a.MaxRetries > 100 {
 		bad("aws.max_retries", "%d is out of range; want 0 to 100", a.MaxRetries)
 	}
+	ids2 := map[string]bool{}
 	for i, id := range a.AllowedAccountIDs {
-		if !reAccount.MatchString(id) {
-			bad(fmt.Sprintf("aws.allowed_account_ids[%d]", i), "%q is not a 12-digit AWS account id", id)
+		f := fmt.Sprintf("aws.allowed_account_ids[%d]", i)
+		if err := awsrules.AccountID(id); err != nil {
+			bad(f, "%v", err)
+		} else if ids2[id] {
+			bad(f, "%q is listed twice", id)
 		}
+		ids2[id] = true
 	}
 	validateService(c, bad, warn)
 	validateGuardrails(c, bad)
@@ -253,12 +324,4 @@ func prodNote(prod bool, note string) string {
 		return " (" + note + ")"
 	}
 	return ""
-}
-
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = fmt.Sprint(x)
-	}
-	return strings.Join(s, ", ")
 }

@@ -3,11 +3,11 @@ package config
 import (
 	"fmt"
 	"maps"
-	"net"
 	"regexp"
 	"slices"
 	"strings"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/fargate"
 )
 
@@ -23,8 +23,6 @@ var (
 	reTag       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	reSecretish = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
-	reMatcher   = regexp.MustCompile(`^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$`)
-	reRepoName  = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
 )
 
 // SSLPolicies are the HTTPS listener policies allowed: TLS 1.2 or newer only.
@@ -67,8 +65,17 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad("dns.zone_name", "%q does not contain the domain %q; want the domain itself or a parent of it", d.ZoneName, d.Domain)
 		}
 	}
-	if d.RoleARN != "" && !reRoleARN.MatchString(d.RoleARN) {
-		bad("dns.role_arn", "%q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", d.RoleARN)
+	if d.Domain != "" && len(d.Domain)+1+len(HostAPI) > 253 {
+		bad("dns.domain", "is %d characters; api.<domain> must fit DNS's 253 (at most %d)", len(d.Domain), 253-1-len(HostAPI))
+	}
+	if d.RoleARN != "" {
+		if !reRoleARN.MatchString(d.RoleARN) {
+			bad("dns.role_arn", "%q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", d.RoleARN)
+		} else if a, ok := checkARN(c, "dns.role_arn", d.RoleARN, "iam", bad); ok {
+			if err := awsrules.AllowedAccount(a, c.AWS.AllowedAccountIDs, "the provider of <env>-dns would refuse the credentials of the assumed role; add the account or use a role of an allowed account"); err != nil {
+				bad("dns.role_arn", "%q %v", d.RoleARN, err)
+			}
+		}
 	}
 
 	// Registry.
@@ -88,30 +95,50 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if c.Production && !lb.DeletionProtection {
 		bad("load_balancer.deletion_protection", "is false in a production environment; it must be true (turn it off only for a deliberate teardown, see the README)")
 	}
-	if len(lb.IngressCIDRs)+len(lb.IngressIPv6CIDRs) == 0 {
+	if len(lb.IngressCIDRs) == 0 {
 		bad("load_balancer.ingress_cidrs", "no CIDR may reach the load balancer; give at least one (default 0.0.0.0/0)")
 	}
+	cidrs := map[string]bool{}
 	for i, s := range lb.IngressCIDRs {
-		if ip, n, err := net.ParseCIDR(s); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
-			bad(fmt.Sprintf("load_balancer.ingress_cidrs[%d]", i), "%q is not an IPv4 network CIDR such as 203.0.113.0/24", s)
+		f := fmt.Sprintf("load_balancer.ingress_cidrs[%d]", i)
+		if _, err := awsrules.IngressIPv4(s); err != nil {
+			bad(f, "%v", err)
+		} else if cidrs[s] {
+			bad(f, "%q is listed twice", s)
 		}
+		cidrs[s] = true
 	}
 	for i, s := range lb.IngressIPv6CIDRs {
-		if ip, n, err := net.ParseCIDR(s); err != nil || ip.To4() != nil || !ip.Equal(n.IP) {
-			bad(fmt.Sprintf("load_balancer.ingress_ipv6_cidrs[%d]", i), "%q is not an IPv6 network CIDR such as 2001:db8::/32", s)
+		f := fmt.Sprintf("load_balancer.ingress_ipv6_cidrs[%d]", i)
+		if _, err := awsrules.ParseIPv6CIDR(s); err != nil {
+			bad(f, "%v", err)
+		} else {
+			bad(f, "%q cannot reach the load balancer: it is IPv4-only (ip_address_type ipv4; the VPC has no IPv6); leave ingress_ipv6_cidrs empty", s)
 		}
 	}
-	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > 4000 {
-		bad("load_balancer.idle_timeout_seconds", "%d is out of range; want 1 to 4000", lb.IdleTimeoutSeconds)
+	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > awsrules.MaxIdleTimeout {
+		bad("load_balancer.idle_timeout_seconds", "%d is out of range; want 1 to %d", lb.IdleTimeoutSeconds, awsrules.MaxIdleTimeout)
 	}
 	if !slices.Contains(SSLPolicies, lb.SSLPolicy) {
 		bad("load_balancer.ssl_policy", "%q is not allowed; want a TLS 1.2+ policy: %s", lb.SSLPolicy, strings.Join(SSLPolicies, ", "))
 	}
-	if lb.CertificateARN != "" && !reCertARN.MatchString(lb.CertificateARN) {
-		bad("load_balancer.certificate_arn", "%q is not an ACM certificate ARN", lb.CertificateARN)
+	if lb.CertificateARN != "" {
+		if !reCertARN.MatchString(lb.CertificateARN) {
+			bad("load_balancer.certificate_arn", "%q is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", lb.CertificateARN)
+		} else if a, ok := checkARN(c, "load_balancer.certificate_arn", lb.CertificateARN, "acm", bad); ok {
+			if err := awsrules.SameRegion(a, c.Region, "a load balancer uses ACM certificates of its own region only"); err != nil {
+				bad("load_balancer.certificate_arn", "%q %v", lb.CertificateARN, err)
+			} else if err := awsrules.AllowedAccount(a, c.AWS.AllowedAccountIDs, "a load balancer uses ACM certificates of its own account only"); err != nil {
+				bad("load_balancer.certificate_arn", "%q %v", lb.CertificateARN, err)
+			}
+		}
 	}
-	if b := lb.AccessLogsBucket; b != "" && (!reBucket.MatchString(b) || strings.Contains(b, "..")) {
-		bad("load_balancer.access_logs_bucket", "%q is not a valid S3 bucket name", b)
+	if b := lb.AccessLogsBucket; b != "" {
+		if err := awsrules.S3BucketName(b); err != nil {
+			bad("load_balancer.access_logs_bucket", "%v", err)
+		} else if strings.Contains(b, ".") {
+			bad("load_balancer.access_logs_bucket", "%q has a '.'; ELB access logs need a bucket name without periods (virtual-host TLS)", b)
+		}
 	}
 
 	// Service.
@@ -121,8 +148,10 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	case img.URI != "" && (img.Tag != "" || img.Digest != ""):
 		bad("service.image", "give uri, or digest/tag of this environment's repository, not both")
 	case img.URI != "":
-		if strings.ContainsAny(img.URI, " \t\n") || !strings.Contains(img.URI, "/") {
-			bad("service.image.uri", "%q is not an image reference such as registry.example.com/app@sha256:<digest>", img.URI)
+		if err := awsrules.ImageReference(img.URI); err != nil {
+			bad("service.image.uri", "%v", err)
+		} else if c.Network.NAT == NATNone && !awsrules.IsECRImage(img.URI) {
+			bad("service.image.uri", "%q is not in ECR, and with network.nat: none tasks have no route out to pull it; push it to ECR or use a NAT", img.URI)
 		} else if c.Production && !strings.Contains(img.URI, "@sha256:") {
 			warn("service.image.uri", "is not pinned by digest; tasks may run different images (use <image>@sha256:...)")
 		}
@@ -138,13 +167,13 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if img.Tag != "" && img.Digest == "" && c.Production {
 		warn("service.image.tag", "production runs a tag, not a digest; pin it with go run ./cmd/publish --write-config")
 	}
-	if !reRepoName.MatchString(img.Repository) {
-		bad("service.image.repository", "%q is not an ECR repository name (lowercase letters, digits, . _ - and /)", img.Repository)
+	if err := awsrules.ECRRepositoryName(img.Repository); err != nil {
+		bad("service.image.repository", "%v", err)
 	}
 	if mems, ok := fargate.Memory[s.CPU]; !ok {
-		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, joinInts(fargate.CPUs()))
+		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, awsrules.JoinInts(fargate.CPUs()))
 	} else if !slices.Contains(mems, s.Memory) {
-		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, joinInts(mems))
+		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, awsrules.JoinInts(mems))
 	}
 	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
 		bad("service.architecture", "%q is not allowed; want X86_64 or ARM64", s.Architecture)
@@ -171,14 +200,24 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		if _, dup := s.Secrets[k]; dup {
 			bad(f, "is also under service.secrets; give each variable once")
 		}
+		if msg := reservedEnv(k); msg != "" {
+			bad(f, "%s", msg)
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		f := "service.secrets." + k
 		if !reEnvName.MatchString(k) {
 			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
 		}
+		if msg := reservedEnv(k); msg != "" {
+			bad(f, "%s", msg)
+		}
 		if !reSecretARN.MatchString(s.Secrets[k]) {
 			bad(f, "is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed")
+		} else if a, ok := awsrules.ParseARN(s.Secrets[k]); ok && awsrules.CheckRegion(c.Region) == nil {
+			if err := awsrules.InPartition(a, c.Region); err != nil {
+				bad(f, "%q %v", s.Secrets[k], err)
+			}
 		}
 	}
 	if len(s.HealthCommand) < 2 || (s.HealthCommand[0] != "CMD" && s.HealthCommand[0] != "CMD-SHELL") {
@@ -201,16 +240,37 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
 	}
 	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
-		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, joinInts(RetentionDays))
+		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
 	}
+	if n := len(s.TaskRolePolicyARNs); n > awsrules.MaxManagedPoliciesPerRole {
+		bad("service.task_role_policy_arns", "%d policies given; IAM attaches at most %d managed policies to a role (the default quota)", n, awsrules.MaxManagedPoliciesPerRole)
+	}
+	policyNames := map[string]string{}
 	for i, a := range s.TaskRolePolicyARNs {
+		f := fmt.Sprintf("service.task_role_policy_arns[%d]", i)
 		if !rePolicyARN.MatchString(a) {
-			bad(fmt.Sprintf("service.task_role_policy_arns[%d]", i), "%q is not an IAM policy ARN", a)
+			bad(f, "%q is not an IAM policy ARN (arn:aws:iam::<account or aws>:policy/<name>)", a)
+			continue
+		}
+		n := a[strings.LastIndex(a, "/")+1:]
+		if prev, dup := policyNames[n]; dup {
+			if prev == a {
+				bad(f, "%q is listed twice", a)
+			} else {
+				bad(f, "%q has the same policy name as %q; attach one of them (selfhost keys attachments by policy name)", a, prev)
+			}
+			continue
+		}
+		policyNames[n] = a
+		if arn, ok := checkARN(c, f, a, "iam", bad); ok && arn.Account != "aws" {
+			if err := awsrules.AllowedAccount(arn, c.AWS.AllowedAccountIDs, "IAM attaches customer managed policies of the role's own account only"); err != nil {
+				bad(f, "%q %v", a, err)
+			}
 		}
 	}
 	hc := s.TargetHealthCheck
-	if !strings.HasPrefix(hc.Path, "/") {
-		bad("service.health_check.path", "%q must start with /", hc.Path)
+	if err := awsrules.HealthCheckPath(hc.Path); err != nil {
+		bad("service.health_check.path", "%v", err)
 	}
 	if hc.IntervalSeconds < 5 || hc.IntervalSeconds > 300 {
 		bad("service.health_check.interval_seconds", "%d is out of range; want 5 to 300", hc.IntervalSeconds)
@@ -226,8 +286,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad("service.health_check."+t.f, "%d is out of range; want 2 to 10", t.v)
 		}
 	}
-	if !reMatcher.MatchString(hc.Matcher) {
-		bad("service.health_check.matcher", "%q is not an HTTP code list such as 200 or 200-299", hc.Matcher)
+	if err := awsrules.Matcher(hc.Matcher); err != nil {
+		bad("service.health_check.matcher", "%v", err)
 	}
 	if hc.GracePeriodSeconds < 0 || hc.GracePeriodSeconds > 7200 {
 		bad("service.health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
@@ -275,6 +335,35 @@ func domainProblem(d string) string {
 	for _, l := range labels {
 		if !reDomainLabel.MatchString(l) {
 			return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+		}
+	}
+	return ""
+}
+
+// SelfhostEnv are the container variables selfhost sets itself (see
+// ContainerEnv); an environment may not override them.
+var SelfhostEnv = []string{"PORT", "DOMAIN", "STOP_TIMEOUT"}
+
+// ContainerEnv is the container's plain environment: selfhost's own
+// variables and the environment's.
+func (c *Config) ContainerEnv() map[string]string {
+	env := map[string]string{
+		"PORT":         fmt.Sprint(c.Service.ContainerPort),
+		"DOMAIN":       c.DNS.Domain,
+		"STOP_TIMEOUT": fmt.Sprintf("%ds", c.Service.StopTimeoutSeconds),
+	}
+	maps.Copy(env, c.Service.Environment)
+	return env
+}
+
+// reservedEnv says why a container variable name may not be set, or "".
+func reservedEnv(k string) string {
+	if slices.Contains(SelfhostEnv, k) {
+		return fmt.Sprintf("is set by selfhost itself (%s); choose another name", strings.Join(SelfhostEnv, ", "))
+	}
+	for _, p := range awsrules.ContainerEnvReservedPrefixes {
+		if strings.HasPrefix(k, p) {
+			return fmt.Sprintf("starts with %s, which the ECS agent sets in every task (credentials, metadata); choose another name", p)
 		}
 	}
 	return ""

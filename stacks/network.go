@@ -23,7 +23,7 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *Network
 	st := newStack(scope, cfg, config.PartNetwork, "")
 	useS3Backend(st, cfg)
 	out, err := network.New(st, "network", network.Props{
-		Name:                 cfg.Project + "-" + cfg.Name,
+		Name:                 cfg.ResourcePrefix(),
 		Region:               cfg.Region,
 		VPCCIDR:              cfg.Network.VPCCIDR,
 		AZs:                  cfg.AZNames(),

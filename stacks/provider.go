@@ -40,12 +40,8 @@ func newStack(scope constructs.Construct, cfg *config.Config, part, assumeRole s
 }
 
 func providerConfig(cfg *config.Config) *provider.AwsProviderConfig {
-	tags := map[string]*string{
-		"environment": jsii.String(cfg.Name),
-		"project":     jsii.String(cfg.Project),
-		"managed-by":  jsii.String("selfhost"),
-	}
-	for k, v := range cfg.Tags {
+	tags := map[string]*string{}
+	for k, v := range cfg.AllTags() {
 		tags[k] = jsii.String(v)
 	}
 	pc := &provider.AwsProviderConfig{

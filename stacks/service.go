@@ -3,7 +3,6 @@ package stacks
 import (
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -29,11 +28,12 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
 	s, lbc := cfg.Service, cfg.LoadBalancer
-	name := cfg.Project + "-" + cfg.Name
+	name := cfg.ResourcePrefix()
 
 	reg, err := registry.New(st, "registry", registry.Props{
 		Name:               s.Image.Repository,
 		TagMutability:      cfg.Registry.TagMutability,
+		ScanOnPush:         cfg.Registry.ScanOnPush,
 		Encryption:         "AES256",
 		UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
 		KeepTaggedImages:   cfg.Registry.KeepTagged,
@@ -87,12 +87,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		return nil, nil, err
 	}
 
-	env := map[string]string{
-		"PORT":         strconv.Itoa(s.ContainerPort),
-		"DOMAIN":       cfg.DNS.Domain,
-		"STOP_TIMEOUT": strconv.Itoa(s.StopTimeoutSeconds) + "s",
-	}
-	maps.Copy(env, s.Environment)
+	env := cfg.ContainerEnv()
 	cc := s.ContainerHealthCheck()
 	var secrets []service.Secret
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {

@@ -16,6 +16,8 @@ import (
 	"sort"
 
 	"github.com/apparentlymart/go-cidr/cidr"
+
+	"selfhost/awsrules"
 )
 
 // Tier is a subnet tier.
@@ -48,17 +50,9 @@ const (
 // Plan is the result: subnet CIDRs by tier, then by AZ letter index.
 type Plan map[Tier]map[int]string
 
-// AZIndex returns the slot index of an AZ name in region: "us-east-1c" -> 2.
-func AZIndex(region, az string) (int, error) {
-	if len(az) != len(region)+1 || az[:len(region)] != region {
-		return 0, fmt.Errorf("%q is not an availability zone of %s (want %s followed by one letter, e.g. %sa)", az, region, region, region)
-	}
-	c := az[len(region)]
-	if c < 'a' || c > 'z' {
-		return 0, fmt.Errorf("%q does not end in a zone letter a-z", az)
-	}
-	return int(c - 'a'), nil
-}
+// AZIndex returns the slot index of an AZ name or ID in region:
+// "us-east-1c" -> 2, "use1-az3" -> 2 (see awsrules.AZSlot).
+func AZIndex(region, az string) (int, error) { return awsrules.AZSlot(region, az) }
 
 // Compute returns the subnet plan for the given AZ slot indexes.
 func Compute(vpcCIDR string, l Layout, azIndexes []int) (Plan, error) {
@@ -66,7 +60,7 @@ func Compute(vpcCIDR string, l Layout, azIndexes []int) (Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a CIDR", vpcCIDR)
 	}
-	if l.Slots < 1 {
+	if l.Slots < 1 || l.Slots > 64 {
 		return nil, fmt.Errorf("az_slots must be at least 1")
 	}
 	vpcPrefix, bits := vpc.Mask.Size()
@@ -82,10 +76,10 @@ func Compute(vpcCIDR string, l Layout, azIndexes []int) (Plan, error) {
 	plan := Plan{}
 	for _, t := range order {
 		nb := l.NewBits[t]
-		prefix := vpcPrefix + nb
-		if nb < 1 || prefix > MaxSubnetPrefix {
-			return nil, fmt.Errorf("%s subnets would be /%d in a /%d VPC; AWS subnets must be /%d to /%d", t, prefix, vpcPrefix, MinSubnetPrefix, MaxSubnetPrefix)
+		if nb < 1 || nb > MaxSubnetPrefix-vpcPrefix { // before adding: a huge newbits must not overflow
+			return nil, fmt.Errorf("%s newbits %d is out of range in a /%d VPC: AWS subnets must be /%d to /%d, so newbits must be 1 to %d", t, nb, vpcPrefix, MinSubnetPrefix, MaxSubnetPrefix, MaxSubnetPrefix-vpcPrefix)
 		}
+		prefix := vpcPrefix + nb
 		size := uint64(1) << (32 - prefix)
 		need := size * uint64(l.Slots)
 		if offset+need > total {

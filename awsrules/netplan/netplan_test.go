@@ -73,7 +73,9 @@ func TestComputeRejects(t *testing.T) {
 		l    Layout
 		want string
 	}{
-		{"10.0.0.0/24", layout, "public subnets would be /29 in a /24 VPC; AWS subnets must be /16 to /28"},
+		{"10.0.0.0/24", layout, "public newbits 5 is out of range in a /24 VPC: AWS subnets must be /16 to /28, so newbits must be 1 to 4"},
+		// A newbits near the int limit once overflowed the prefix arithmetic into a division by zero.
+		{"10.0.0.0/16", Layout{Slots: 8, NewBits: map[Tier]int{Private: 9223372036854775800, Public: 5, Database: 5}}, "private newbits 9223372036854775800 is out of range in a /16 VPC: AWS subnets must be /16 to /28, so newbits must be 1 to 12"},
 		{"10.0.0.0/16", Layout{Slots: 8, NewBits: map[Tier]int{Private: 3, Public: 3, Database: 3}}, "8 AZ slots of /19 public subnets do not fit in the /16 VPC after the larger tiers (needs 65536 addresses, 0 left)"},
 		{"nope", layout, `"nope" is not a CIDR`},
 	}
@@ -86,10 +88,12 @@ func TestComputeRejects(t *testing.T) {
 }
 
 func TestAZIndex(t *testing.T) {
-	if i, err := AZIndex("us-east-1", "us-east-1c"); err != nil || i != 2 {
-		t.Errorf("AZIndex = %d, %v; want 2", i, err)
+	for az, want := range map[string]int{"us-east-1c": 2, "use1-az3": 2, "use1-az6": 5, "us-east-1f": 5} {
+		if i, err := AZIndex("us-east-1", az); err != nil || i != want {
+			t.Errorf("AZIndex(%s) = %d, %v; want %d", az, i, err, want)
+		}
 	}
-	for _, az := range []string{"us-east-2a", "us-east-1", "us-east-1A", "us-east-1ab"} {
+	for _, az := range []string{"us-east-2a", "us-east-1", "us-east-1A", "us-east-1ab", "us-east-1g", "use1-az7", "use2-az1", "us-east-1-bos-1a", "use1-az0"} {
 		if _, err := AZIndex("us-east-1", az); err == nil {
 			t.Errorf("AZIndex(%q) accepted", az)
 		}

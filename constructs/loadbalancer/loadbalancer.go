@@ -21,7 +21,6 @@ package loadbalancer
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 
@@ -34,25 +33,22 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/awsrules"
 )
 
 // Limits of the props, quoted in validation messages.
 const (
-	MaxIdleTimeout          = 4000
+	MaxIdleTimeout          = awsrules.MaxIdleTimeout
 	MaxDeregistrationDelay  = 3600
 	MinSlowStart            = 30
 	MaxSlowStart            = 900
 	MaxStickinessDuration   = 604800 // 7 days
-	MaxTargetGroupPrefixLen = 6
+	MaxTargetGroupPrefixLen = awsrules.MaxTargetGroupNamePrefix
 )
 
 var (
-	reALBName     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
-	reTGPrefix    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,5}$`)
-	reMatcher     = regexp.MustCompile(`^[1-5][0-9]{2}(?:-[1-5][0-9]{2})?(?:,[1-5][0-9]{2}(?:-[1-5][0-9]{2})?)*$`)
 	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)/.+$`)
-	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	reHealthPath  = regexp.MustCompile(`^/[A-Za-z0-9/._~!$&'()*+,;=:@%-]*$`)
 	reLogsPrefix  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
 	ruleIDReplace = strings.NewReplacer(".", "-", ":", "-", "/", "_")
 )
@@ -168,8 +164,8 @@ type Outputs struct {
 func (p Props) Validate() error {
 	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: "+format, a...) }
 	switch {
-	case !reALBName.MatchString(p.Name) || strings.HasPrefix(p.Name, "internal-"):
-		return bad("Name %q is not an ALB name; want 1-32 of A-Z, a-z, 0-9, '-', not starting or ending with '-' nor starting with 'internal-'", p.Name)
+	case awsrules.ALBName(p.Name) != nil:
+		return bad("Name %v", awsrules.ALBName(p.Name))
 	case p.VPCID == nil:
 		return bad("VPCID is required")
 	case len(p.PublicSubnetIDs) < 2:
@@ -180,8 +176,8 @@ func (p Props) Validate() error {
 		return bad("IngressIPv4CIDRs and IngressIPv6CIDRs are both empty; want at least one CIDR (e.g. 0.0.0.0/0)")
 	case p.IdleTimeoutSeconds < 1 || p.IdleTimeoutSeconds > MaxIdleTimeout:
 		return bad("IdleTimeoutSeconds %d is out of range; want 1 to %d", p.IdleTimeoutSeconds, MaxIdleTimeout)
-	case p.AccessLogsBucket != "" && !reS3Bucket.MatchString(p.AccessLogsBucket):
-		return bad("AccessLogsBucket %q is not an S3 bucket name", p.AccessLogsBucket)
+	case p.AccessLogsBucket != "" && awsrules.S3BucketName(p.AccessLogsBucket) != nil:
+		return bad("AccessLogsBucket %v", awsrules.S3BucketName(p.AccessLogsBucket))
 	case p.AccessLogsPrefix != "" && p.AccessLogsBucket == "":
 		return bad("AccessLogsPrefix is set without AccessLogsBucket")
 	case p.AccessLogsPrefix != "" && (!reLogsPrefix.MatchString(p.AccessLogsPrefix) || strings.Contains(strings.ToLower(p.AccessLogsPrefix), "awslogs")):
@@ -198,16 +194,16 @@ func (p Props) Validate() error {
 		return bad("Stickiness.DurationSeconds %d is out of range; want 1 to %d when stickiness is enabled", p.Stickiness.DurationSeconds, MaxStickinessDuration)
 	case p.Stickiness.DurationSeconds < 0 || p.Stickiness.DurationSeconds > MaxStickinessDuration:
 		return bad("Stickiness.DurationSeconds %d is out of range; want 0 (unset) or 1 to %d", p.Stickiness.DurationSeconds, MaxStickinessDuration)
-	case !reTGPrefix.MatchString(p.TargetGroupNamePrefix):
-		return bad("TargetGroupNamePrefix %q is not allowed; want 1-%d of A-Z, a-z, 0-9, '-', not starting with '-'", p.TargetGroupNamePrefix, MaxTargetGroupPrefixLen)
+	case awsrules.TargetGroupNamePrefix(p.TargetGroupNamePrefix) != nil:
+		return bad("TargetGroupNamePrefix %v", awsrules.TargetGroupNamePrefix(p.TargetGroupNamePrefix))
 	}
 	if err := p.HealthCheck.validate(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
 	for i, c := range p.IngressIPv4CIDRs {
-		if ip, n, err := net.ParseCIDR(c); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
-			return bad("IngressIPv4CIDRs[%d] %q is not an IPv4 network CIDR; want e.g. 0.0.0.0/0 or 203.0.113.0/24", i, c)
+		if _, err := awsrules.IngressIPv4(c); err != nil {
+			return bad("IngressIPv4CIDRs[%d] %v", i, err)
 		}
 		if seen[c] {
 			return bad("IngressIPv4CIDRs[%d] %q is listed twice", i, c)
@@ -215,8 +211,8 @@ func (p Props) Validate() error {
 		seen[c] = true
 	}
 	for i, c := range p.IngressIPv6CIDRs {
-		if ip, n, err := net.ParseCIDR(c); err != nil || ip.To4() != nil || !ip.Equal(n.IP) || n.String() != c {
-			return bad("IngressIPv6CIDRs[%d] %q is not a canonical IPv6 network CIDR; want e.g. ::/0 or 2001:db8::/32", i, c)
+		if _, err := awsrules.ParseIPv6CIDR(c); err != nil {
+			return bad("IngressIPv6CIDRs[%d] %v", i, err)
 		}
 		if seen[c] {
 			return bad("IngressIPv6CIDRs[%d] %q is listed twice", i, c)
@@ -232,8 +228,8 @@ func (p Props) Validate() error {
 func (h HealthCheck) validate() error {
 	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: HealthCheck."+format, a...) }
 	switch {
-	case !reHealthPath.MatchString(h.Path) || len(h.Path) > 1024:
-		return bad("Path %q is not a URL path; want e.g. /api/status", h.Path)
+	case awsrules.HealthCheckPath(h.Path) != nil:
+		return bad("Path %v", awsrules.HealthCheckPath(h.Path))
 	case h.IntervalSeconds < 5 || h.IntervalSeconds > 300:
 		return bad("IntervalSeconds %d is out of range; want 5 to 300", h.IntervalSeconds)
 	case h.TimeoutSeconds < 2 || h.TimeoutSeconds > 120 || h.TimeoutSeconds >= h.IntervalSeconds:
@@ -242,8 +238,8 @@ func (h HealthCheck) validate() error {
 		return bad("HealthyThreshold %d is out of range; want 2 to 10", h.HealthyThreshold)
 	case h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10:
 		return bad("UnhealthyThreshold %d is out of range; want 2 to 10", h.UnhealthyThreshold)
-	case !reMatcher.MatchString(h.Matcher):
-		return bad("Matcher %q is not allowed; want HTTP codes such as 200, 200-299 or 200,301", h.Matcher)
+	case awsrules.Matcher(h.Matcher) != nil:
+		return bad("Matcher %v", awsrules.Matcher(h.Matcher))
 	}
 	return nil
 }

@@ -188,13 +188,13 @@ func TestRejectsBadProps(t *testing.T) {
 		edit func(*Props)
 		want string
 	}{
-		{func(p *Props) { p.Name = "internal-x" }, `loadbalancer: Name "internal-x" is not an ALB name`},
+		{func(p *Props) { p.Name = "internal-x" }, `loadbalancer: Name "internal-x" is not allowed; load balancer names`},
 		{func(p *Props) { p.Name = strings.Repeat("a", 33) }, `loadbalancer: Name "aaaa`},
 		{func(p *Props) { p.PublicSubnetIDs = p.PublicSubnetIDs[:1] }, "loadbalancer: PublicSubnetIDs has 1 subnets; an ALB needs at least 2"},
 		{func(p *Props) { p.ContainerPort = 0 }, "loadbalancer: ContainerPort 0 is out of range; want 1 to 65535"},
 		{func(p *Props) { p.IngressIPv4CIDRs, p.IngressIPv6CIDRs = nil, nil }, "loadbalancer: IngressIPv4CIDRs and IngressIPv6CIDRs are both empty"},
-		{func(p *Props) { p.IngressIPv4CIDRs = []string{"10.0.0.1/8"} }, `loadbalancer: IngressIPv4CIDRs[0] "10.0.0.1/8" is not an IPv4 network CIDR`},
-		{func(p *Props) { p.IngressIPv4CIDRs = []string{"::/0"} }, `loadbalancer: IngressIPv4CIDRs[0] "::/0" is not an IPv4 network CIDR`},
+		{func(p *Props) { p.IngressIPv4CIDRs = []string{"10.0.0.1/8"} }, `loadbalancer: IngressIPv4CIDRs[0] "10.0.0.1/8" has host bits set`},
+		{func(p *Props) { p.IngressIPv4CIDRs = []string{"::/0"} }, `loadbalancer: IngressIPv4CIDRs[0] "::/0" is not an IPv4 CIDR`},
 		{func(p *Props) { p.IngressIPv6CIDRs = []string{"::/0", "::/0"} }, `loadbalancer: IngressIPv6CIDRs[1] "::/0" is listed twice`},
 		{func(p *Props) { p.IdleTimeoutSeconds = 0 }, "loadbalancer: IdleTimeoutSeconds 0 is out of range; want 1 to 4000"},
 		{func(p *Props) { p.AccessLogsPrefix = "x" }, "loadbalancer: AccessLogsPrefix is set without AccessLogsBucket"},
@@ -204,12 +204,12 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.DeregistrationDelaySeconds = 3601 }, "loadbalancer: DeregistrationDelaySeconds 3601 is out of range; want 0 to 3600"},
 		{func(p *Props) { p.SlowStartSeconds = 10 }, "loadbalancer: SlowStartSeconds 10 is out of range; want 0 (off) or 30 to 900"},
 		{func(p *Props) { p.Stickiness.Enabled = true }, "loadbalancer: Stickiness.DurationSeconds 0 is out of range; want 1 to 604800 when stickiness is enabled"},
-		{func(p *Props) { p.TargetGroupNamePrefix = "selfhost" }, `loadbalancer: TargetGroupNamePrefix "selfhost" is not allowed; want 1-6 of`},
+		{func(p *Props) { p.TargetGroupNamePrefix = "selfhost" }, `loadbalancer: TargetGroupNamePrefix "selfhost" is not allowed; target group name prefixes are 1-6 of`},
 		{func(p *Props) { p.TargetGroupNamePrefix = "" }, `loadbalancer: TargetGroupNamePrefix "" is not allowed`},
-		{func(p *Props) { p.HealthCheck.Path = "api/status" }, `loadbalancer: HealthCheck.Path "api/status" is not a URL path`},
+		{func(p *Props) { p.HealthCheck.Path = "api/status" }, `loadbalancer: HealthCheck.Path "api/status" must start with /`},
 		{func(p *Props) { p.HealthCheck.TimeoutSeconds = 15 }, "loadbalancer: HealthCheck.TimeoutSeconds 15 is out of range; want 2 to 120 and less than IntervalSeconds (15)"},
 		{func(p *Props) { p.HealthCheck.HealthyThreshold = 1 }, "loadbalancer: HealthCheck.HealthyThreshold 1 is out of range; want 2 to 10"},
-		{func(p *Props) { p.HealthCheck.Matcher = "ok" }, `loadbalancer: HealthCheck.Matcher "ok" is not allowed`},
+		{func(p *Props) { p.HealthCheck.Matcher = "ok" }, `loadbalancer: HealthCheck.Matcher "ok" is not an HTTP code list`},
 	} {
 		p := props()
 		tc.edit(&p)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsavailabilityzones"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
@@ -34,6 +35,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/netplan"
 	"selfhost/constructs/iampolicy"
 )
@@ -54,7 +56,7 @@ type Props struct {
 	Region string
 	// VPCCIDR is the VPC's IPv4 CIDR.
 	VPCCIDR string
-	// AZs are the availability zone names, e.g. us-east-1a.
+	// AZs are the availability zone names (us-east-1a) or AZ IDs (use1-az1).
 	AZs []string
 	// Layout sizes the subnet tiers (see internal/netplan).
 	Layout netplan.Layout
@@ -115,11 +117,29 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	out := &Outputs{AZs: azs}
 
+	// The AZs the account can use: a zone given by name or ID that it cannot
+	// (an AZ letter the account lacks, an opt-in zone) stops the plan with a
+	// clear message instead of failing the subnet at apply.
+	avail := dataawsavailabilityzones.NewDataAwsAvailabilityZones(c, jsii.String("available"), &dataawsavailabilityzones.DataAwsAvailabilityZonesConfig{
+		State: jsii.String("available"),
+	})
+	var pre []*cdktf.Precondition
+	for _, az := range azs {
+		list, kind := avail.Names(), "names"
+		if awsrules.IsAZID(az) {
+			list, kind = avail.ZoneIds(), "zone IDs"
+		}
+		pre = append(pre, &cdktf.Precondition{
+			Condition:    cdktf.Fn_Contains(list, jsii.String(az)),
+			ErrorMessage: jsii.String(fmt.Sprintf("availability_zones: %s is not an available AZ of %s for this account (see the %s of data.aws_availability_zones); choose zones the account has", az, p.Region, kind)),
+		})
+	}
 	v := vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
 		CidrBlock:          jsii.String(p.VPCCIDR),
 		EnableDnsSupport:   jsii.Bool(true),
 		EnableDnsHostnames: jsii.Bool(true),
 		Tags:               name("vpc"),
+		Lifecycle:          &cdktf.TerraformResourceLifecycle{Precondition: &pre},
 	})
 	out.VPCID, out.VPCCIDR = v.Id(), v.CidrBlock()
 
@@ -141,13 +161,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	out.PublicRouteTableID = publicRT.Id()
 
 	newSubnet := func(tier netplan.Tier, az string, i int) subnet.Subnet {
-		return subnet.NewSubnet(c, jsii.String(fmt.Sprintf("%s-%s", tier, az)), &subnet.SubnetConfig{
+		cfg := &subnet.SubnetConfig{
 			VpcId:               v.Id(),
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(plan[tier][i]),
 			MapPublicIpOnLaunch: jsii.Bool(false), // nothing gets a public IP by accident; NAT and ALB use their own
 			Tags:                &map[string]*string{"Name": jsii.String(fmt.Sprintf("%s-%s-%s", p.Name, tier, az)), "tier": jsii.String(string(tier))},
-		})
+		}
+		if awsrules.IsAZID(az) {
+			cfg.AvailabilityZone, cfg.AvailabilityZoneId = nil, jsii.String(az)
+		}
+		return subnet.NewSubnet(c, jsii.String(fmt.Sprintf("%s-%s", tier, az)), cfg)
 	}
 
 	// Public subnets and one NAT gateway per AZ (or one in the first AZ for "single").

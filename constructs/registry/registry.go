@@ -12,6 +12,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrlifecyclepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
+
+	"selfhost/awsrules"
 )
 
 // Tag mutability settings.
@@ -32,16 +34,15 @@ const (
 	MaxKeepTaggedImages   = 10000
 )
 
-// reName is ECR's repository name rule: lowercase path segments of letters,
-// digits and . _ - separated by '/', 2-256 characters.
-var reName = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
-
 // reKMSARN is a KMS key or alias ARN.
 var reKMSARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$`)
 
 // Props configures the repository. Every field except KMSKeyARN is required;
 // the environment defaults live in config/defaults.go.
 type Props struct {
+	// ScanOnPush scans every pushed image for vulnerabilities (basic
+	// scanning); off only where the registry scans by other means.
+	ScanOnPush bool
 	// Name is the repository name, e.g. "selfhost-production/app": 2-256
 	// lowercase characters, segments of a-z, 0-9, '.', '_', '-' separated by '/'.
 	Name string
@@ -124,8 +125,8 @@ func LifecyclePolicy(untaggedDays, keepTagged int) string {
 // Validate checks the props and names the first bad field.
 func (p Props) Validate() error {
 	switch {
-	case len(p.Name) < 2 || len(p.Name) > 256 || !reName.MatchString(p.Name):
-		return fmt.Errorf("registry: Name %q is not an ECR repository name; want 2-256 lowercase characters, segments of a-z, 0-9, '.', '_', '-' separated by '/'", p.Name)
+	case awsrules.ECRRepositoryName(p.Name) != nil:
+		return fmt.Errorf("registry: Name %v", awsrules.ECRRepositoryName(p.Name))
 	case p.TagMutability != Immutable && p.TagMutability != Mutable:
 		return fmt.Errorf("registry: TagMutability %q is not allowed; want %s or %s", p.TagMutability, Immutable, Mutable)
 	case p.Encryption != EncryptionAES256 && p.Encryption != EncryptionKMS:
@@ -156,7 +157,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	repo := ecrrepository.NewEcrRepository(c, jsii.String("repository"), &ecrrepository.EcrRepositoryConfig{
 		Name:                       jsii.String(p.Name),
 		ImageTagMutability:         jsii.String(p.TagMutability),
-		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(true)},
+		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(p.ScanOnPush)},
 		EncryptionConfiguration:    &[]*ecrrepository.EcrRepositoryEncryptionConfiguration{enc},
 		ForceDelete:                jsii.Bool(false), // a repository holding images is never deleted by Terraform
 		Tags:                       &map[string]*string{"Name": jsii.String(p.Name)},

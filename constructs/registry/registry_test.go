@@ -15,14 +15,14 @@ import (
 func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props() Props {
-	return Props{Name: "selfhost-test/app", TagMutability: Immutable, Encryption: EncryptionAES256, UntaggedExpiryDays: 7, KeepTaggedImages: 30}
+	return Props{Name: "selfhost-test/app", ScanOnPush: true, TagMutability: Immutable, Encryption: EncryptionAES256, UntaggedExpiryDays: 7, KeepTaggedImages: 30}
 }
 
 // One synth holds two repositories: the default (AES256, immutable) and a
 // KMS, mutable one.
 func TestRepositories(t *testing.T) {
 	kms := props()
-	kms.Name, kms.TagMutability, kms.Encryption = "other", Mutable, EncryptionKMS
+	kms.Name, kms.TagMutability, kms.Encryption, kms.ScanOnPush = "other", Mutable, EncryptionKMS, false
 	kms.KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/abcd"
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
 		for id, p := range map[string]Props{"default": props(), "kms": kms} {
@@ -43,6 +43,9 @@ func TestRepositories(t *testing.T) {
 		t.Errorf("default encryption: %v", def["encryption_configuration"])
 	}
 	k := testutil.Find(t, d, "aws_ecr_repository", "kms_")
+	if !reflect.DeepEqual(k["image_scanning_configuration"], map[string]any{"scan_on_push": false}) {
+		t.Errorf("scan on push off: %v", k["image_scanning_configuration"])
+	}
 	if k["image_tag_mutability"] != "MUTABLE" ||
 		!reflect.DeepEqual(k["encryption_configuration"], []any{map[string]any{"encryption_type": "KMS", "kms_key": kms.KMSKeyARN}}) {
 		t.Errorf("KMS repository: %v", k)
@@ -74,7 +77,7 @@ func TestRejectsBadProps(t *testing.T) {
 		edit func(*Props)
 		want string
 	}{
-		{func(p *Props) { p.Name = "Upper/Case" }, `registry: Name "Upper/Case" is not an ECR repository name`},
+		{func(p *Props) { p.Name = "Upper/Case" }, `registry: Name "Upper/Case" is not allowed; ECR repository names`},
 		{func(p *Props) { p.Name = "a//b" }, `registry: Name "a//b" is not`},
 		{func(p *Props) { p.TagMutability = "" }, `registry: TagMutability "" is not allowed; want IMMUTABLE or MUTABLE`},
 		{func(p *Props) { p.Encryption = "aws:kms" }, `registry: Encryption "aws:kms" is not allowed; want AES256 or KMS`},

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"selfhost/awsrules"
 )
 
 var (
@@ -23,7 +25,7 @@ var (
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
-var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var RetentionDays = awsrules.RetentionDays
 
 // resolvedSecret is a validated secret: its IAM resource and store.
 type resolvedSecret struct {
@@ -71,7 +73,7 @@ func (p Props) validate() ([]resolvedSecret, error) {
 	case p.HTTPSListener == nil:
 		return nil, bad("HTTPSListener is required (the service must be created after the listener)")
 	case !slices.Contains(RetentionDays, p.LogRetentionDays):
-		return nil, bad("LogRetentionDays %d is not a CloudWatch retention; want one of %s", p.LogRetentionDays, joinInts(RetentionDays))
+		return nil, bad("LogRetentionDays %d is not a CloudWatch retention; want one of %s", p.LogRetentionDays, awsrules.JoinInts(RetentionDays))
 	case p.LogKMSKeyARN != "" && !reKMSARN.MatchString(p.LogKMSKeyARN):
 		return nil, bad("LogKMSKeyARN %q is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)", p.LogKMSKeyARN)
 	case p.User != "" && !reUser.MatchString(p.User):
@@ -154,11 +156,3 @@ func (p Props) validate() ([]resolvedSecret, error) {
 
 // policyName is the last segment of a policy ARN.
 func policyName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
-
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = fmt.Sprint(x)
-	}
-	return strings.Join(s, ", ")
-}

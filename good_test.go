@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goodEnv is a valid environment file named name, with extra keys.
+func goodEnv(name, domain, extra string) string {
+	return "name: " + name + "\nregion: us-east-1\nstate: {bucket: b-" + name + "}\ndns: {domain: " + domain + "}\n" +
+		"service:\n  image: {digest: \"sha256:" + zeros64 + "\"}\n" + extra
+}
+
+// The good corpus: edge cases at the limits of what is allowed, which must
+// all still synthesize, in one folder (one synth).
+var goods = map[string]string{
+	"six-azs.yaml": goodEnv("six-azs", "six.example.com", "availability_zones: {names: [us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f]}\n"),
+	"az-ids.yaml":  goodEnv("az-ids", "ids.example.com", "availability_zones: {names: [use1-az1, use1-az2, use1-az4]}\n"),
+	"small-vpc.yaml": goodEnv("small-vpc", "small.example.com", "availability_zones: {count: 2}\n"+
+		"network: {vpc_cidr: 10.1.0.0/24, subnets: {az_slots: 2, private_newbits: 2, public_newbits: 3, database_newbits: 4}}\n"),
+	"tag-limit.yaml": goodEnv("tag-limit", "tags.example.com", tagLines(45)),
+	"punycode.yaml":  goodEnv("punycode", "xn--bcher-kva.example", ""),
+	"crlf.yaml":      strings.ReplaceAll(goodEnv("crlf", "crlf.example.com", "tags: {owner: platform}\n"), "\n", "\r\n"),
+	"bom.yaml":       "\uFEFF" + goodEnv("bom", "bom.example.com", ""),
+}
+
+func tagLines(n int) string {
+	var b strings.Builder
+	b.WriteString("tags:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  team-%02d: \"value with spaces + - = . _ : / @ %d\"\n", i, i)
+	}
+	return b.String()
+}
+
+func TestGoodEnvironments(t *testing.T) {
+	dir := t.TempDir()
+	envs := filepath.Join(dir, "environments")
+	os.Mkdir(envs, 0o755)
+	for n, c := range goods {
+		if err := os.WriteFile(filepath.Join(envs, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "cdktf.out")
+	var stderr bytes.Buffer
+	if code := run(env(map[string]string{"SELFHOST_ENVIRONMENTS": envs, "CDKTF_OUTDIR": out}), &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	stack := func(name string) map[string]any {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, "stacks", name, "cdk.tf.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	subnets := func(env string) map[string]any {
+		return stack(env + "-network")["resource"].(map[string]any)["aws_subnet"].(map[string]any)
+	}
+	if n := len(subnets("six-azs")); n != 18 {
+		t.Errorf("six AZs: %d subnets, want 18", n)
+	}
+	for id, s := range subnets("az-ids") {
+		s := s.(map[string]any)
+		if s["availability_zone"] != nil || !strings.HasPrefix(fmt.Sprint(s["availability_zone_id"]), "use1-az") {
+			t.Errorf("az-ids subnet %s: availability_zone %v, availability_zone_id %v", id, s["availability_zone"], s["availability_zone_id"])
+		}
+	}
+	cidrs := map[string]bool{}
+	for _, s := range subnets("small-vpc") {
+		cidrs[s.(map[string]any)["cidr_block"].(string)] = true
+	}
+	for _, want := range []string{"10.1.0.0/26", "10.1.0.64/26", "10.1.0.128/27", "10.1.0.160/27", "10.1.0.192/28", "10.1.0.208/28"} {
+		if !cidrs[want] {
+			t.Errorf("small-vpc subnets %v lack %s", cidrs, want)
+		}
+	}
+	tags := stack("tag-limit-state")["provider"].(map[string]any)["aws"].([]any)[0].(map[string]any)["default_tags"].([]any)[0].(map[string]any)["tags"].(map[string]any)
+	if len(tags) != 48 {
+		t.Errorf("tag-limit: %d default tags, want 45 + 3", len(tags))
+	}
+	if !strings.Contains(fmt.Sprint(stack("punycode-dns")), "api.xn--bcher-kva.example") {
+		t.Error("punycode: no api.xn--bcher-kva.example record")
+	}
+	for _, e := range []string{"crlf", "bom"} {
+		if _, err := os.Stat(filepath.Join(out, "stacks", e+"-service", "cdk.tf.json")); err != nil {
+			t.Errorf("%s: %v", e, err)
+		}
+	}
+}
