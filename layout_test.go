@@ -253,3 +253,26 @@ func TestREADMELayoutMatchesTree(t *testing.T) {
 		}
 	}
 }
+
+// Every path the README's requirement table names exists.
+func TestREADMERequirementPathsExist(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Where each requirement lives\n")
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	if !ok {
+		t.Fatal("README has no 'Where each requirement lives' section")
+	}
+	n := 0
+	for _, m := range regexp.MustCompile("`([a-z][a-z0-9_./-]*(?:/|\\.go|\\.mod|\\.json))`").FindAllStringSubmatch(sec, -1) {
+		n++
+		if _, err := os.Stat(m[1]); err != nil {
+			t.Errorf("README requirement table names %s, which does not exist", m[1])
+		}
+	}
+	if n < 20 {
+		t.Errorf("found only %d paths in the requirement table", n)
+	}
+}
