@@ -194,7 +194,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return fail("file is empty; want a YAML or JSON mapping with at least name, region and state.bucket")
 		}
-		return fail("not valid YAML/JSON: " + strings.TrimPrefix(err.Error(), "yaml: "))
+		return fail("not valid YAML/JSON: " + oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -217,7 +217,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, &Error{probs}
 	}
 	if err := root.Decode(&cfg); err != nil {
-		return fail("cannot decode: " + strings.TrimPrefix(err.Error(), "yaml: "))
+		return fail("cannot decode: " + oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	cfg.File = path
 	applyDefaults(&cfg)
@@ -280,6 +280,10 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, report func(field, ms
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+				report(path, fmt.Sprintf("has a key that is %s; keys must be text", kindName(k)))
+				continue
+			}
 			checkShape(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), report)
 		}
 	case reflect.Slice:
@@ -333,3 +337,6 @@ func kindName(n *yaml.Node) string {
 	}
 	return "an unsupported YAML node"
 }
+
+// oneLine joins a multi-line decoder message into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
