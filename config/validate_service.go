@@ -185,9 +185,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if c.Production {
 		minTasks = 2
 	}
-	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= 1000
+	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= MaxTasks
 	if !desiredOK {
-		bad("service.desired_count", "%d is out of range; want %d to 1000%s", s.DesiredCount, minTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
+		bad("service.desired_count", "%d is out of range; want %d to %d%s", s.DesiredCount, minTasks, MaxTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		f := "service.environment." + k
@@ -301,6 +301,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	if as.Max < as.Min {
 		bad("service.autoscaling.max", "%d is below min (%d)", as.Max, as.Min)
+	} else if as.Max > MaxTasks {
+		bad("service.autoscaling.max", "%d is above %d, the most tasks selfhost scales a service to", as.Max, MaxTasks)
 	} else if desiredOK && (s.DesiredCount < as.Min || s.DesiredCount > as.Max) {
 		bad("service.desired_count", "%d is outside autoscaling min..max (%d..%d)", s.DesiredCount, as.Min, as.Max)
 	}
