@@ -35,8 +35,8 @@ func Matcher(m string) error {
 		switch {
 		case l < MinMatcherCode || h > MaxMatcherCode || l > MaxMatcherCode || h < MinMatcherCode:
 			return errf("%q has a code outside 200-499, which an Application Load Balancer refuses; %s", m, allowed)
-		case isRange && l >= h:
-			return errf("%q has the range %s whose start is not below its end; %s", m, part, allowed)
+		case isRange && l > h:
+			return errf("%q has the range %s whose start is above its end; %s", m, part, allowed)
 		}
 	}
 	return nil
