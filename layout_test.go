@@ -6,7 +6,10 @@ package main
 import (
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -124,5 +127,152 @@ func TestFindCycle(t *testing.T) {
 	g["guardrails"]["stacks"] = true
 	if c := fmt.Sprint(findCycle(g)); c != "[guardrails stacks guardrails]" {
 		t.Errorf("cycle %s, want [guardrails stacks guardrails]", c)
+	}
+}
+
+// layoutEntry is one line of the README's Layout block: the paths it lists
+// and its description (continuation lines included).
+type layoutEntry struct {
+	paths []string
+	desc  string
+}
+
+var reColumns = regexp.MustCompile(`\s{3,}`)
+
+func readmeLayout(t *testing.T) []layoutEntry {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README has no Layout section")
+	}
+	_, block, ok := strings.Cut(sec, "\n```\n")
+	block, _, ok2 := strings.Cut(block, "\n```")
+	if !ok || !ok2 {
+		t.Fatal("README's Layout section has no code block")
+	}
+	var out []layoutEntry
+	for _, line := range strings.Split(block, "\n") {
+		if strings.HasPrefix(line, " ") {
+			if len(out) > 0 {
+				out[len(out)-1].desc += " " + strings.TrimSpace(line)
+			}
+			continue
+		}
+		cols := reColumns.Split(line, 2)
+		e := layoutEntry{paths: strings.Fields(cols[0])}
+		if len(cols) == 2 {
+			e.desc = cols[1]
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// notInTree are folders of a working copy that are not the project's
+// (.gitignore, the module cache of npm, the git directory).
+var notInTree = map[string]bool{".git": true, "node_modules": true, "cdktf.out": true, ".state": true, "tmp": true, ".terraform": true, ".terraform.d": true}
+
+// goPackageDirs are the sub-folders of dir holding Go files (testdata and
+// internal helpers aside).
+func goPackageDirs(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "testdata" || e.Name() == "internal" {
+			continue
+		}
+		goFiles, _ := filepath.Glob(filepath.Join(dir, e.Name(), "*.go"))
+		deeper, _ := filepath.Glob(filepath.Join(dir, e.Name(), "*", "*.go"))
+		if len(goFiles)+len(deeper) > 0 {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// The README's Layout lists the tree: every listed path exists; every
+// top-level folder and Go file of the root is listed; a folder listed by
+// its packages (internal/synth, cmd/local, ...) lists all of them; a
+// folder listed whole names each of its packages in its description.
+func TestREADMELayoutMatchesTree(t *testing.T) {
+	entries := readmeLayout(t)
+	listed := map[string]bool{}
+	tops := map[string]bool{}
+	for _, e := range entries {
+		for _, p := range e.paths {
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("README Layout lists %s, which does not exist", p)
+			}
+			p = strings.TrimSuffix(p, "/")
+			listed[p] = true
+			top, _, _ := strings.Cut(p, "/")
+			tops[top] = true
+		}
+	}
+	root, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range root {
+		n := e.Name()
+		switch {
+		case e.IsDir() && !notInTree[n] && !tops[n]:
+			t.Errorf("README Layout does not list the folder %s/", n)
+		case !e.IsDir() && strings.HasSuffix(n, ".go") && !listed[n]:
+			t.Errorf("README Layout does not list %s", n)
+		}
+	}
+	for top := range tops {
+		if listed[top] || strings.Contains(top, ".") {
+			continue
+		}
+		// Listed by its packages: every package is listed.
+		for _, sub := range goPackageDirs(t, top) {
+			if !listed[top+"/"+sub] {
+				t.Errorf("README Layout lists packages of %s/ but not %s/%s", top, top, sub)
+			}
+		}
+	}
+	for _, e := range entries {
+		if len(e.paths) != 1 || !strings.HasSuffix(e.paths[0], "/") {
+			continue
+		}
+		dir := strings.TrimSuffix(e.paths[0], "/")
+		for _, sub := range goPackageDirs(t, dir) {
+			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(sub) + `\b`).MatchString(e.desc) {
+				t.Errorf("README Layout: %s/ does not name its package %s in %q", dir, sub, e.desc)
+			}
+		}
+	}
+}
+
+// Every path the README's requirement table names exists.
+func TestREADMERequirementPathsExist(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Where each requirement lives\n")
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	if !ok {
+		t.Fatal("README has no 'Where each requirement lives' section")
+	}
+	n := 0
+	for _, m := range regexp.MustCompile("`([a-z][a-z0-9_./-]*(?:/|\\.go|\\.mod|\\.json))`").FindAllStringSubmatch(sec, -1) {
+		n++
+		if _, err := os.Stat(m[1]); err != nil {
+			t.Errorf("README requirement table names %s, which does not exist", m[1])
+		}
+	}
+	if n < 20 {
+		t.Errorf("found only %d paths in the requirement table", n)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
 	"selfhost/config"
 	"selfhost/guardrails"
 	"selfhost/internal/synth"
@@ -52,7 +50,7 @@ func run(getenv func(string) string, stderr io.Writer) int {
 	if outdir == "" {
 		outdir = synth.DefaultOutdir
 	}
-	if err := synth.Run(outdir, func(app cdktf.App) error { return stacks.Build(app, cfgs) }); err != nil {
+	if err := synth.Run(outdir, stacks.Builder(cfgs)); err != nil {
 		fmt.Fprintln(stderr, "error:", err)
 		return 1
 	}

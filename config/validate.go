@@ -207,7 +207,7 @@ func validate(c *Config) []Problem {
 		}
 	}
 	if !slices.Contains(RetentionDays, nw.FlowLogRetentionDays) {
-		bad("network.flow_log_retention_days", "%d is not a CloudWatch retention; want one of %s", nw.FlowLogRetentionDays, joinInts(RetentionDays))
+		bad("network.flow_log_retention_days", "%d is not a CloudWatch retention; want one of %s", nw.FlowLogRetentionDays, awsrules.JoinInts(RetentionDays))
 	}
 	sn := nw.Subnets
 	if sn.AZSlots != 2 && sn.AZSlots != 4 && sn.AZSlots != 8 {
@@ -324,12 +324,4 @@ func prodNote(prod bool, note string) string {
 		return " (" + note + ")"
 	}
 	return ""
-}
-
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = fmt.Sprint(x)
-	}
-	return strings.Join(s, ", ")
 }

@@ -41,13 +41,13 @@ var SSLPolicies = []string{
 
 // Fargate and ECS limits.
 const (
-	MinStopTimeout = 2
-	MaxStopTimeout = 120 // Fargate's maximum
-	ProdStopTimout = 120 // the seeds: at least 120 s to finish in-flight requests
-	MinCPUTarget   = 10
-	MaxCPUTarget   = 90
-	LowCPUTarget   = 50 // the seeds recommend 50-60 %
-	HighCPUTarget  = 60
+	MinStopTimeout  = 2
+	MaxStopTimeout  = 120 // Fargate's maximum
+	ProdStopTimeout = 120 // the seeds: at least 120 s to finish in-flight requests
+	MinCPUTarget    = 10
+	MaxCPUTarget    = 90
+	LowCPUTarget    = 50 // the seeds recommend 50-60 %
+	HighCPUTarget   = 60
 )
 
 func validateService(c *Config, bad, warn func(field, format string, a ...any)) {
@@ -171,9 +171,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		bad("service.image.repository", "%v", err)
 	}
 	if mems, ok := fargate.Memory[s.CPU]; !ok {
-		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, joinInts(fargate.CPUs()))
+		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, awsrules.JoinInts(fargate.CPUs()))
 	} else if !slices.Contains(mems, s.Memory) {
-		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, joinInts(mems))
+		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, awsrules.JoinInts(mems))
 	}
 	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
 		bad("service.architecture", "%q is not allowed; want X86_64 or ARM64", s.Architecture)
@@ -225,11 +225,11 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	switch st := s.StopTimeoutSeconds; {
 	case st < MinStopTimeout || st > MaxStopTimeout:
-		bad("service.stop_timeout_seconds", "%d is out of range; Fargate allows %d to %d (use %d for graceful draining)", st, MinStopTimeout, MaxStopTimeout, ProdStopTimout)
-	case st < ProdStopTimout && c.Production:
-		bad("service.stop_timeout_seconds", "%d is below %d; production needs %d s for in-flight requests to finish", st, ProdStopTimout, ProdStopTimout)
-	case st < ProdStopTimout:
-		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimout)
+		bad("service.stop_timeout_seconds", "%d is out of range; Fargate allows %d to %d (use %d for graceful draining)", st, MinStopTimeout, MaxStopTimeout, ProdStopTimeout)
+	case st < ProdStopTimeout && c.Production:
+		bad("service.stop_timeout_seconds", "%d is below %d; production needs %d s for in-flight requests to finish", st, ProdStopTimeout, ProdStopTimeout)
+	case st < ProdStopTimeout:
+		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimeout)
 	}
 	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > 3600 {
 		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to 3600", dd)
@@ -240,7 +240,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
 	}
 	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
-		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, joinInts(RetentionDays))
+		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
 	}
 	if n := len(s.TaskRolePolicyARNs); n > awsrules.MaxManagedPoliciesPerRole {
 		bad("service.task_role_policy_arns", "%d policies given; IAM attaches at most %d managed policies to a role (the default quota)", n, awsrules.MaxManagedPoliciesPerRole)

@@ -24,7 +24,7 @@ func TestNetworkDeployReplanDestroy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, network := s.Cfg.StackName(config.PartState), s.Cfg.StackName(config.PartNetwork)
+	state, network := s.Cfg.StackName("state"), s.Cfg.StackName("network")
 	if err := env.Apply(ctx, state, network); err != nil {
 		t.Fatal(err)
 	}

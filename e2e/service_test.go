@@ -81,7 +81,7 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 		t.FailNow()
 	}
 	cfg := s.Cfg
-	svcStack := cfg.StackName(config.PartService)
+	svcStack := cfg.StackName("service")
 	outs, err := env.Outputs(ctx, svcStack)
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) {
 		critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
 			"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true}
-		for _, st := range []string{cfg.StackName(config.PartNetwork), svcStack} {
+		for _, st := range []string{cfg.StackName("network"), svcStack} {
 			plan, err := changed.PlanJSON(ctx, st)
 			if err != nil {
 				t.Fatal(err)
@@ -292,7 +292,7 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 			if changes == 0 {
 				t.Errorf("%s: the changes planned nothing", st)
 			}
-			if st == cfg.StackName(config.PartNetwork) {
+			if st == cfg.StackName("network") {
 				if err := changed.Apply(ctx, st); err != nil {
 					t.Fatal(err)
 				}

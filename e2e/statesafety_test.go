@@ -41,7 +41,7 @@ import (
 // completion and a last re-plan.
 func TestStateSafety(t *testing.T) {
 	s, ctx := start(t)
-	state, network := s.Cfg.StackName(config.PartState), s.Cfg.StackName(config.PartNetwork)
+	state, network := s.Cfg.StackName("state"), s.Cfg.StackName("network")
 	key := s.Cfg.StateKey(network)
 	bucket := s.Cfg.State.Bucket
 	cli := s3.NewFromConfig(s.AWS(), func(o *s3.Options) { o.UsePathStyle = true })

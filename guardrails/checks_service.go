@@ -44,8 +44,8 @@ func stopTimeout(s *stack) []hit {
 		if !ok {
 			st = DefaultStopTimeout
 		}
-		if st < config.ProdStopTimout {
-			hits = append(hits, hit{addr, fmt.Sprintf("container %q stops after %v s, want at least %d", tfdoc.Str(c["name"]), st, config.ProdStopTimout)})
+		if st < config.ProdStopTimeout {
+			hits = append(hits, hit{addr, fmt.Sprintf("container %q stops after %v s, want at least %d", tfdoc.Str(c["name"]), st, config.ProdStopTimeout)})
 		}
 	})
 	return hits

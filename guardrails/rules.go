@@ -1,5 +1,5 @@
 // Package guardrails checks the synthesized Terraform of every stack against
-// the production policy (RULES.md) on every synth. The rules read the
+// the production rules (RULES.md) on every synth. The rules read the
 // resolved Terraform JSON of a stack, escape-hatch overrides included, not
 // the environment's configuration: whatever reaches cdk.tf.json is what is
 // checked.
@@ -38,7 +38,7 @@ func (l Level) String() string {
 	return "off"
 }
 
-// Rule is one policy rule.
+// Rule is one guardrail rule.
 type Rule struct {
 	// ID names the rule in messages and in policy.exemptions.
 	ID string

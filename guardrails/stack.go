@@ -57,6 +57,7 @@ func (s *stack) subnetAZs() map[string]string {
 	return out
 }
 
+// albs calls f for every application load balancer of the stack.
 func (s *stack) albs(f func(addr string, a map[string]any)) {
 	s.res.Each(func(addr string, a map[string]any) {
 		if tfdoc.IsApplicationLoadBalancer(a) {

@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,10 +99,10 @@ func (b *DockerBuilder) Build(ctx context.Context, scratch string) (v1.Image, er
 	tag := "selfhost-publish:build-" + hex.EncodeToString(rnd)
 
 	args := []string{"build", "--platform", platform, "-f", dockerfile, "-t", tag}
-	for _, k := range sortedKeys(b.BuildArgs) {
+	for _, k := range slices.Sorted(maps.Keys(b.BuildArgs)) {
 		args = append(args, "--build-arg", k+"="+b.BuildArgs[k])
 	}
-	for _, k := range sortedKeys(b.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(b.Labels)) {
 		args = append(args, "--label", k+"="+b.Labels[k])
 	}
 	args = append(args, context_)
@@ -129,13 +130,4 @@ func (b *DockerBuilder) Build(ctx context.Context, scratch string) (v1.Image, er
 		return nil, fmt.Errorf("reading the image saved by docker: %w", err)
 	}
 	return img, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

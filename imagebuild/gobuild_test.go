@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,22 +98,13 @@ func TestGoBuilderPushPullRun(t *testing.T) {
 	if c.Labels[LabelRevision] != testRevision || c.Labels[LabelVersion] != "0123456789ab" {
 		t.Errorf("labels %v, want revision %s and version 0123456789ab", c.Labels, testRevision)
 	}
-	if !contains(c.Env, "PORT=8080") {
+	if !slices.Contains(c.Env, "PORT=8080") {
 		t.Errorf("env %v lacks PORT=8080", c.Env)
 	}
 
 	// The binary from the layer runs and answers /api/status.
 	bin := extractFile(t, m.Layers[0].Digest, pulled, "app")
 	checkBinaryServes(t, bin, "0123456789ab")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // extractFile writes file path of the image's layer to a temp file.
@@ -228,7 +220,7 @@ func TestGoBuilderOnBase(t *testing.T) {
 	if len(layers) != 2 || strings.Join(c.Entrypoint, " ") != "/usr/local/bin/svc" {
 		t.Errorf("%d layers, entrypoint %q; want 2 and /usr/local/bin/svc", len(layers), c.Entrypoint)
 	}
-	if _, ok := c.ExposedPorts["9000/tcp"]; !ok || !contains(c.Env, "PORT=9000") || !contains(c.Env, "LOG_LEVEL=debug") {
+	if _, ok := c.ExposedPorts["9000/tcp"]; !ok || !slices.Contains(c.Env, "PORT=9000") || !slices.Contains(c.Env, "LOG_LEVEL=debug") {
 		t.Errorf("ports %v env %v", c.ExposedPorts, c.Env)
 	}
 	// Labels of the base are kept, new ones added.

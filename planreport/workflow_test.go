@@ -2,10 +2,16 @@ package planreport
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rhysd/actionlint"
+	"gopkg.in/yaml.v3"
+
+	"selfhost/config"
 )
 
 // TestWorkflowsPassActionlint lints .github/workflows with actionlint's Go
@@ -55,5 +61,23 @@ func TestActionlintCatchesErrors(t *testing.T) {
 	}
 	if len(errs) == 0 {
 		t.Error("actionlint found nothing wrong in a broken workflow")
+	}
+}
+
+// The workflow plans and applies the stacks of config.Parts, in its order
+// (the workflow cannot import Go: its STACKS must be kept equal).
+func TestWorkflowStacksAreTheTopology(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", ".github", "workflows", "plan.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Env map[string]string `yaml:"env"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Fields(wf.Env["STACKS"]), config.Parts; !slices.Equal(got, want) {
+		t.Errorf("plan.yml env.STACKS is %q, want config.Parts %q in that order", got, want)
 	}
 }

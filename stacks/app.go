@@ -21,30 +21,35 @@ type handoff struct {
 }
 
 // builder builds one part's stack, reading and adding to the handoff.
-type builder func(scope constructs.Construct, cfg *config.Config, h *handoff) (cdktf.TerraformStack, error)
+type builder func(scope constructs.Construct, cfg *config.Config, h *handoff) (Stack, error)
 
 // builders builds each part of config.Parts.
 var builders = map[string]builder{
-	config.PartState: func(scope constructs.Construct, cfg *config.Config, _ *handoff) (cdktf.TerraformStack, error) {
+	config.PartState: func(scope constructs.Construct, cfg *config.Config, _ *handoff) (Stack, error) {
 		return NewState(scope, cfg)
 	},
-	config.PartNetwork: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st cdktf.TerraformStack, err error) {
+	config.PartNetwork: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st Stack, err error) {
 		st, h.network, err = NewNetwork(scope, cfg)
 		return st, err
 	},
-	config.PartService: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st cdktf.TerraformStack, err error) {
+	config.PartService: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st Stack, err error) {
 		if h.network == nil {
 			return nil, fmt.Errorf("needs the %s stack before it", config.PartNetwork)
 		}
 		st, h.service, err = NewService(scope, cfg, h.network)
 		return st, err
 	},
-	config.PartDNS: func(scope constructs.Construct, cfg *config.Config, h *handoff) (cdktf.TerraformStack, error) {
+	config.PartDNS: func(scope constructs.Construct, cfg *config.Config, h *handoff) (Stack, error) {
 		if h.network == nil || h.service == nil {
 			return nil, fmt.Errorf("needs the %s and %s stacks before it", config.PartNetwork, config.PartService)
 		}
 		return NewDNS(scope, cfg, h.network, h.service)
 	},
+}
+
+// Builder is Build of cfgs, in the form synth.Run takes.
+func Builder(cfgs []*config.Config) func(cdktf.App) error {
+	return func(app cdktf.App) error { return Build(app, cfgs) }
 }
 
 // Build adds every stack of every environment to app, in the order of
@@ -53,7 +58,7 @@ var builders = map[string]builder{
 func Build(app cdktf.App, cfgs []*config.Config) error {
 	for _, cfg := range cfgs {
 		var h handoff
-		var built []cdktf.TerraformStack
+		var built []Stack
 		for _, part := range config.Parts {
 			build, ok := builders[part]
 			if !ok {
@@ -68,7 +73,7 @@ func Build(app cdktf.App, cfgs []*config.Config) error {
 			}
 			built = append(built, st)
 		}
-		// The production policy, checked on the resolved JSON at synth.
+		// The guardrails, checked on the resolved JSON at synth.
 		for _, st := range built {
 			guardrails.Attach(st, cfg)
 		}

@@ -11,7 +11,7 @@ import (
 
 // useS3Backend stores the stack's state in the environment's state bucket,
 // with S3-native locking (use_lockfile) or a DynamoDB table.
-func useS3Backend(st cdktf.TerraformStack, cfg *config.Config) {
+func useS3Backend(st Stack, cfg *config.Config) {
 	s := cfg.State
 	bc := &cdktf.S3BackendConfig{
 		Bucket:  jsii.String(s.Bucket),
@@ -40,6 +40,12 @@ func useS3Backend(st cdktf.TerraformStack, cfg *config.Config) {
 		// S3BackendConfig has no field for use_lockfile (Terraform >= 1.10).
 		st.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 	}
+}
+
+// useLocalBackend keeps the state of <env>-state in a local file until it is
+// migrated into its own bucket (state.bootstrap_backend: s3).
+func useLocalBackend(st Stack, cfg *config.Config) {
+	cdktf.NewLocalBackend(st, &cdktf.LocalBackendConfig{Path: jsii.String(bootstrapStatePath(cfg))})
 }
 
 // bootstrapStatePath is the local state file of <env>-state, relative to the

@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/constructs/dns"
@@ -12,7 +11,7 @@ import (
 // NewDNS is <env>-dns: the api.<domain> and app.<domain> aliases of the
 // load balancer. It is its own stack so it can live in the account that
 // owns the zone (dns.role_arn).
-func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (cdktf.TerraformStack, error) {
+func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (Stack, error) {
 	st := newStack(scope, cfg, config.PartDNS, cfg.DNS.RoleARN)
 	useS3Backend(st, cfg)
 	zone, err := zoneID(st, cfg, net)
@@ -30,6 +29,6 @@ func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs,
 	if err != nil {
 		return nil, err
 	}
-	cdktf.NewTerraformOutput(st, jsii.String("names"), &cdktf.TerraformOutputConfig{Value: jsii.Strings(out.Names...)})
+	output(st, "names", jsii.Strings(out.Names...))
 	return st, nil
 }

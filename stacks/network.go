@@ -2,8 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/constructs/dns"
@@ -21,7 +19,7 @@ type NetworkOutputs struct {
 
 // NewNetwork is <env>-network: the tiered VPC (and the hosted zone when the
 // environment creates it).
-func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, *NetworkOutputs, error) {
+func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *NetworkOutputs, error) {
 	st := newStack(scope, cfg, config.PartNetwork, "")
 	useS3Backend(st, cfg)
 	out, err := network.New(st, "network", network.Props{
@@ -37,8 +35,8 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.Terraform
 	if err != nil {
 		return nil, nil, err
 	}
-	cdktf.NewTerraformOutput(st, jsii.String("vpc_id"), &cdktf.TerraformOutputConfig{Value: out.VPCID})
-	cdktf.NewTerraformOutput(st, jsii.String("private_subnet_ids"), &cdktf.TerraformOutputConfig{Value: &out.PrivateSubnetIDs})
+	output(st, "vpc_id", out.VPCID)
+	output(st, "private_subnet_ids", &out.PrivateSubnetIDs)
 	no := &NetworkOutputs{Outputs: out}
 	if cfg.DNS.CreateZone {
 		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true})
@@ -46,7 +44,7 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (cdktf.Terraform
 			return nil, nil, err
 		}
 		no.ZoneID = z.ZoneID
-		cdktf.NewTerraformOutput(st, jsii.String("zone_name_servers"), &cdktf.TerraformOutputConfig{Value: z.NameServers})
+		output(st, "zone_name_servers", z.NameServers)
 	}
 	return st, no, nil
 }

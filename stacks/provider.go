@@ -13,9 +13,19 @@ import (
 // later 5.x, such as the 5.100.0 of an offline mirror.
 const ProviderVersion = "~> 5.99"
 
+// Stack is a cdktf stack. The stacks package names cdktf's core package in
+// three files only (provider.go, backend.go, app.go), so moving to another
+// distribution of it (see the README) touches few lines.
+type Stack = cdktf.TerraformStack
+
+// output adds a Terraform output to a stack.
+func output(st Stack, id string, v any) {
+	cdktf.NewTerraformOutput(st, jsii.String(id), &cdktf.TerraformOutputConfig{Value: v})
+}
+
 // newStack creates a stack named <env>-<part> with the AWS provider; with
 // assumeRole set, the provider works in the account of that role.
-func newStack(scope constructs.Construct, cfg *config.Config, part, assumeRole string) cdktf.TerraformStack {
+func newStack(scope constructs.Construct, cfg *config.Config, part, assumeRole string) Stack {
 	st := cdktf.NewTerraformStack(scope, jsii.String(cfg.StackName(part)))
 	pc := providerConfig(cfg)
 	if assumeRole != "" {

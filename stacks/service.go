@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/constructs/autoscaling"
@@ -25,7 +24,7 @@ type ServiceOutputs struct {
 
 // NewService is <env>-service: ECR repository, certificate, load balancer,
 // Fargate service and its autoscaling.
-func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (cdktf.TerraformStack, *ServiceOutputs, error) {
+func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (Stack, *ServiceOutputs, error) {
 	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
 	s, lbc := cfg.Service, cfg.LoadBalancer
@@ -141,7 +140,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	}
 
 	out := func(id string, v any) {
-		cdktf.NewTerraformOutput(st, jsii.String(id), &cdktf.TerraformOutputConfig{Value: v})
+		output(st, id, v)
 	}
 	out("load_balancer_dns_name", lb.DNSName)
 	out("api_url", "https://"+cfg.DNS.Hostname(config.HostAPI))
@@ -167,7 +166,7 @@ func image(cfg *config.Config, repoURL *string) string {
 }
 
 // zoneID is the hosted zone's id: created in <env>-network, or looked up.
-func zoneID(st cdktf.TerraformStack, cfg *config.Config, net *NetworkOutputs) (*string, error) {
+func zoneID(st Stack, cfg *config.Config, net *NetworkOutputs) (*string, error) {
 	if net.ZoneID != nil {
 		return net.ZoneID, nil
 	}

@@ -2,8 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/constructs/statebucket"
@@ -12,12 +10,12 @@ import (
 // NewState is <env>-state: the bucket (and optional lock table) that every
 // other stack keeps its state in. Its own state is local until migrated
 // (state.bootstrap_backend: s3).
-func NewState(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformStack, error) {
+func NewState(scope constructs.Construct, cfg *config.Config) (Stack, error) {
 	st := newStack(scope, cfg, config.PartState, "")
 	if cfg.State.BootstrapBackend == config.BootstrapS3 {
 		useS3Backend(st, cfg)
 	} else {
-		cdktf.NewLocalBackend(st, &cdktf.LocalBackendConfig{Path: jsii.String(bootstrapStatePath(cfg))})
+		useLocalBackend(st, cfg)
 	}
 	p := statebucket.Props{Bucket: cfg.State.Bucket, KMSKeyARN: cfg.State.KMSKeyARN}
 	if cfg.State.Locking == config.LockDynamoDB {
@@ -27,6 +25,6 @@ func NewState(scope constructs.Construct, cfg *config.Config) (cdktf.TerraformSt
 	if err != nil {
 		return nil, err
 	}
-	cdktf.NewTerraformOutput(st, jsii.String("bucket"), &cdktf.TerraformOutputConfig{Value: out.BucketName})
+	output(st, "bucket", out.BucketName)
 	return st, nil
 }

@@ -37,7 +37,7 @@ import (
 
 	"selfhost/awsrules"
 	"selfhost/awsrules/netplan"
-	"selfhost/constructs/policy"
+	"selfhost/constructs/iampolicy"
 )
 
 // NAT strategies (see config: network.nat).
@@ -287,12 +287,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	role := iamrole.NewIamRole(c, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
-		AssumeRolePolicy: policy.AssumeRole("vpc-flow-logs.amazonaws.com"),
+		AssumeRolePolicy: iampolicy.AssumeRole("vpc-flow-logs.amazonaws.com"),
 	})
 	iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
-		Policy: policy.Document(policy.Allow(
+		Policy: iampolicy.Document(iampolicy.Allow(
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			*lg.Arn(), *lg.Arn()+":*",
 		)),

@@ -17,7 +17,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"selfhost/constructs/policy"
+	"selfhost/constructs/iampolicy"
 )
 
 // Props configures the state store. Defaults live in config/defaults.go.
@@ -83,7 +83,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("tls-only"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: b.Id(),
-		Policy: policy.Document(policy.Statement{
+		Policy: iampolicy.Document(iampolicy.Statement{
 			Sid:       "DenyInsecureTransport",
 			Effect:    "Deny",
 			Principal: "*",

@@ -1,6 +1,6 @@
-// Package policy builds IAM policy documents as JSON strings. Values may hold
+// Package iampolicy builds IAM policy documents as JSON strings. Values may hold
 // cdktf tokens (resource attributes); cdktf resolves them inside the string.
-package policy
+package iampolicy
 
 import (
 	"encoding/json"

@@ -1,0 +1,83 @@
+package service
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sort"
+)
+
+// The container definition, rendered with encoding/json. Field order is the
+// struct's, so the JSON is stable.
+type (
+	containerDef struct {
+		Name                   string       `json:"name"`
+		Image                  string       `json:"image"`
+		Essential              bool         `json:"essential"`
+		PortMappings           []portMap    `json:"portMappings"`
+		Environment            []nameValue  `json:"environment"`
+		Secrets                []nameFrom   `json:"secrets,omitempty"`
+		HealthCheck            *healthCheck `json:"healthCheck,omitempty"`
+		StopTimeout            int          `json:"stopTimeout"`
+		LogConfiguration       logConfig    `json:"logConfiguration"`
+		ReadonlyRootFilesystem bool         `json:"readonlyRootFilesystem"`
+		User                   string       `json:"user,omitempty"`
+	}
+	portMap struct {
+		ContainerPort int    `json:"containerPort"`
+		HostPort      int    `json:"hostPort"`
+		Protocol      string `json:"protocol"`
+	}
+	nameValue struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	nameFrom struct {
+		Name      string `json:"name"`
+		ValueFrom string `json:"valueFrom"`
+	}
+	healthCheck struct {
+		Command     []string `json:"command"`
+		Interval    int      `json:"interval"`
+		Timeout     int      `json:"timeout"`
+		Retries     int      `json:"retries"`
+		StartPeriod int      `json:"startPeriod"`
+	}
+	logConfig struct {
+		LogDriver string            `json:"logDriver"`
+		Options   map[string]string `json:"options"` // encoding/json sorts map keys
+	}
+)
+
+// containerDefinitions renders the task's one container as JSON.
+func containerDefinitions(p Props, logGroup string) string {
+	def := containerDef{
+		Name:                   p.ContainerName,
+		Image:                  p.Image,
+		Essential:              true,
+		PortMappings:           []portMap{{ContainerPort: p.ContainerPort, HostPort: p.ContainerPort, Protocol: "tcp"}},
+		Environment:            []nameValue{},
+		StopTimeout:            p.StopTimeoutSeconds,
+		ReadonlyRootFilesystem: true,
+		User:                   p.User,
+		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group": logGroup, "awslogs-region": p.Region, "awslogs-stream-prefix": LogStreamPrefix,
+		}},
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {
+		def.Environment = append(def.Environment, nameValue{k, p.Environment[k]})
+	}
+	secrets := append([]Secret(nil), p.Secrets...)
+	sort.SliceStable(secrets, func(i, j int) bool { return secrets[i].Name < secrets[j].Name })
+	for _, s := range secrets {
+		def.Secrets = append(def.Secrets, nameFrom{s.Name, s.ARN})
+	}
+	if h := p.HealthCheck; h != nil {
+		def.HealthCheck = &healthCheck{h.Command, h.IntervalSeconds, h.TimeoutSeconds, h.Retries, h.StartPeriodSeconds}
+	}
+	b, err := json.Marshal([]containerDef{def})
+	if err != nil { // plain data only: cannot happen
+		panic(err)
+	}
+	return string(b)
+}
