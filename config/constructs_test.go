@@ -74,6 +74,7 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		{"network: AZ slot (netplan.Compute)", "availability_zones: {names: [us-east-1a, us-east-1f]}\nnetwork: {subnets: {az_slots: 4, private_newbits: 3, public_newbits: 4, database_newbits: 4}}\n", "availability_zones"},
 		// certificate.New and dns.Zone / dns.Records
 		{"certificate/dns: Domain", "dns: {domain: Example.com}\n", "dns.domain"},
+		{"certificate/dns: Domain TLD", "dns: {domain: example.123}\n", "dns.domain"},
 		{"dns: ZoneName", "dns: {domain: example.com, zone_name: example.org}\n", "dns.zone_name"},
 		// statebucket.New
 		{"statebucket: Bucket", "state: {bucket: ''}\n", "state.bucket"},

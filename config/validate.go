@@ -29,8 +29,8 @@ var (
 	// reName: AWS names built from project and name (ECR repositories
 	// above all) refuse a trailing '-' and '--'.
 	reName      = regexp.MustCompile(`^[a-z](-?[a-z0-9])*$`)
-	reKeyPrefix = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
-	reKMSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$`)
+	reKeyPrefix = awsrules.S3KeyPrefix
+	reKMSARN    = awsrules.KMSKeyOrAliasARN
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.

@@ -12,16 +12,15 @@ import (
 )
 
 var (
-	reDomainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	reRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
-	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
-	rePolicyARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
+	reRoleARN   = awsrules.IAMRoleARN
+	reCertARN   = awsrules.ACMCertificateARN
+	rePolicyARN = awsrules.IAMPolicyARN
 	// A Secrets Manager ARN is the full one (name + 6-character suffix,
 	// optionally :json-key:version-stage:version-id); or an SSM parameter.
-	reSecretARN = regexp.MustCompile(`^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$`)
+	reSecretARN = secretARN{}
 	reDigest    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 	reTag       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reEnvName   = awsrules.EnvName
 	reSecretish = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
 )
 
@@ -327,19 +326,17 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 
 // domainProblem describes what is wrong with a domain name, or "".
 func domainProblem(d string) string {
-	if len(d) > 253 || strings.HasSuffix(d, ".") {
-		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
-	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
-	}
-	for _, l := range labels {
-		if !reDomainLabel.MatchString(l) {
-			return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
-		}
+	if len(d) > awsrules.MaxDomainName || !awsrules.DomainName.MatchString(d) {
+		return "is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com"
 	}
 	return ""
+}
+
+// secretARN matches a Secrets Manager secret or SSM parameter ARN.
+type secretARN struct{}
+
+func (secretARN) MatchString(s string) bool {
+	return awsrules.SecretsManagerARN.MatchString(s) || awsrules.SSMParameterARN.MatchString(s)
 }
 
 // SelfhostEnv are the container variables selfhost sets itself (see

@@ -21,7 +21,6 @@ package loadbalancer
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -48,8 +47,8 @@ const (
 )
 
 var (
-	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)/.+$`)
-	reLogsPrefix  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+	reCertARN     = awsrules.ListenerCertificateARN
+	reLogsPrefix  = awsrules.S3KeyPrefix
 	ruleIDReplace = strings.NewReplacer(".", "-", ":", "-", "/", "_")
 )
 

@@ -15,13 +15,13 @@ import (
 var (
 	reName      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,47}$`) // IAM role names (<Name>-task-execution) are at most 64
 	reContainer = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
-	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reEnvName   = awsrules.EnvName
 	reUser      = regexp.MustCompile(`^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$`)
-	reSecretARN = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(:[^:]*:[^:]*:[^:]*)?$`)
-	reParamARN  = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$`)
-	rePolicyARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$`)
-	reKMSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$`)
-	reRepoARN   = regexp.MustCompile(`^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$`)
+	reSecretARN = awsrules.SecretsManagerARN
+	reParamARN  = awsrules.SSMParameterARN
+	rePolicyARN = awsrules.IAMPolicyARN
+	reKMSARN    = awsrules.KMSKeyARN
+	reRepoARN   = awsrules.ECRRepositoryARN
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
