@@ -65,3 +65,19 @@ func HealthCheckPath(p string) error {
 // IdleTimeout of an ALB: 1-4000 seconds.
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
 const MaxIdleTimeout = 4000
+
+// Target group attributes and health check ranges.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+const (
+	MaxDeregistrationDelay = 3600
+	MinSlowStart           = 30
+	MaxSlowStart           = 900
+	MaxStickinessDuration  = 604800 // 7 days
+	MinHealthCheckInterval = 5
+	MaxHealthCheckInterval = 300
+	MinHealthCheckTimeout  = 2
+	MaxHealthCheckTimeout  = 120
+	MinHealthyThreshold    = 2
+	MaxHealthyThreshold    = 10
+)

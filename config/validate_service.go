@@ -40,8 +40,8 @@ var SSLPolicies = []string{
 
 // Fargate and ECS limits.
 const (
-	MinStopTimeout  = 2
-	MaxStopTimeout  = 120 // Fargate's maximum
+	MinStopTimeout  = fargate.MinStopTimeout
+	MaxStopTimeout  = fargate.MaxStopTimeout
 	ProdStopTimeout = 120 // the seeds: at least 120 s to finish in-flight requests
 	MinCPUTarget    = 10
 	MaxCPUTarget    = 90
@@ -230,13 +230,13 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	case st < ProdStopTimeout:
 		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimeout)
 	}
-	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > 3600 {
-		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to 3600", dd)
+	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > awsrules.MaxDeregistrationDelay {
+		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to %d", dd, awsrules.MaxDeregistrationDelay)
 	} else if dd > s.StopTimeoutSeconds {
 		bad("service.deregistration_delay_seconds", "%d is above stop_timeout_seconds (%d); keep the drain within the stop timeout", dd, s.StopTimeoutSeconds)
 	}
-	if ss := s.SlowStartSeconds; ss != 0 && (ss < 30 || ss > 900) {
-		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
+	if ss := s.SlowStartSeconds; ss != 0 && (ss < awsrules.MinSlowStart || ss > awsrules.MaxSlowStart) {
+		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or %d to %d", ss, awsrules.MinSlowStart, awsrules.MaxSlowStart)
 	}
 	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
 		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
@@ -271,18 +271,18 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if err := awsrules.HealthCheckPath(hc.Path); err != nil {
 		bad("service.health_check.path", "%v", err)
 	}
-	if hc.IntervalSeconds < 5 || hc.IntervalSeconds > 300 {
-		bad("service.health_check.interval_seconds", "%d is out of range; want 5 to 300", hc.IntervalSeconds)
+	if hc.IntervalSeconds < awsrules.MinHealthCheckInterval || hc.IntervalSeconds > awsrules.MaxHealthCheckInterval {
+		bad("service.health_check.interval_seconds", "%d is out of range; want %d to %d", hc.IntervalSeconds, awsrules.MinHealthCheckInterval, awsrules.MaxHealthCheckInterval)
 	}
-	if hc.TimeoutSeconds < 2 || hc.TimeoutSeconds > 120 || hc.TimeoutSeconds >= hc.IntervalSeconds {
-		bad("service.health_check.timeout_seconds", "%d is out of range; want 2 to 120 and below interval_seconds (%d)", hc.TimeoutSeconds, hc.IntervalSeconds)
+	if hc.TimeoutSeconds < awsrules.MinHealthCheckTimeout || hc.TimeoutSeconds > awsrules.MaxHealthCheckTimeout || hc.TimeoutSeconds >= hc.IntervalSeconds {
+		bad("service.health_check.timeout_seconds", "%d is out of range; want %d to %d and below interval_seconds (%d)", hc.TimeoutSeconds, awsrules.MinHealthCheckTimeout, awsrules.MaxHealthCheckTimeout, hc.IntervalSeconds)
 	}
 	for _, t := range []struct {
 		f string
 		v int
 	}{{"healthy_threshold", hc.HealthyThreshold}, {"unhealthy_threshold", hc.UnhealthyThreshold}} {
-		if t.v < 2 || t.v > 10 {
-			bad("service.health_check."+t.f, "%d is out of range; want 2 to 10", t.v)
+		if t.v < awsrules.MinHealthyThreshold || t.v > awsrules.MaxHealthyThreshold {
+			bad("service.health_check."+t.f, "%d is out of range; want %d to %d", t.v, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
 		}
 	}
 	if err := awsrules.Matcher(hc.Matcher); err != nil {
@@ -291,8 +291,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if hc.GracePeriodSeconds < 0 || hc.GracePeriodSeconds > 7200 {
 		bad("service.health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
 	}
-	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > 604800 {
-		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to 604800", s.Stickiness.DurationSeconds)
+	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > awsrules.MaxStickinessDuration {
+		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to %d", s.Stickiness.DurationSeconds, awsrules.MaxStickinessDuration)
 	}
 	as := s.Autoscaling
 	if as.Min < minTasks {

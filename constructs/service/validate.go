@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"selfhost/awsrules"
+	"selfhost/awsrules/fargate"
 )
 
 var (
@@ -46,8 +47,8 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("Name %q is not allowed; want 1-48 of A-Z, a-z, 0-9, '-', starting with a letter", p.Name)
 	case p.Region == "":
 		return nil, bad("Region is required")
-	case p.StopTimeoutSeconds < 2 || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
-		return nil, bad("StopTimeoutSeconds %d is out of range; want 2 to %d (Fargate's maximum)", p.StopTimeoutSeconds, MaxStopTimeoutSeconds)
+	case p.StopTimeoutSeconds < fargate.MinStopTimeout || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
+		return nil, bad("StopTimeoutSeconds %d is out of range; want %d to %d (Fargate's limits)", p.StopTimeoutSeconds, fargate.MinStopTimeout, MaxStopTimeoutSeconds)
 	case p.HealthCheckGracePeriodSeconds < 0 || p.HealthCheckGracePeriodSeconds > 7200:
 		return nil, bad("HealthCheckGracePeriodSeconds %d is out of range; want 0 to 7200", p.HealthCheckGracePeriodSeconds)
 	case p.Image == "":
