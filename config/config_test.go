@@ -165,3 +165,22 @@ func TestSecretARNsAccepted(t *testing.T) {
 		t.Errorf("secrets %v", c.Service.Secrets)
 	}
 }
+
+// Public address space and the Docker bridge range are allowed for a VPC,
+// with a warning naming the field.
+func TestVPCCIDRWarnings(t *testing.T) {
+	for cidr, want := range map[string]string{
+		"203.0.0.0/16":  `network.vpc_cidr: "203.0.0.0/16" is public address space`,
+		"172.17.0.0/16": `network.vpc_cidr: "172.17.0.0/16" overlaps 172.17.0.0/16`,
+		"10.0.0.0/16":   "",
+	} {
+		c, err := Parse("environments/prod.yaml", []byte(valid+"network: {vpc_cidr: "+cidr+"}\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", cidr, err)
+		}
+		got := strings.Join(c.Warnings, "\n")
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("%s: warnings %q, want %q", cidr, got, want)
+		}
+	}
+}

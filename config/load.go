@@ -58,7 +58,7 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 func LoadDir(dir string, only []string) ([]*Config, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading environments: %w", err)
+		return nil, &Error{[]Problem{{File: dir, Msg: "cannot be read (" + ioProblem(err) + "); want the folder of environment files (SELFHOST_ENVIRONMENTS, default environments)"}}}
 	}
 	all := &Error{}
 	bad := func(file, msg string) { all.Problems = append(all.Problems, Problem{File: file, Msg: msg}) }
@@ -152,7 +152,7 @@ func notRegular(m fs.FileMode) string {
 func LoadFile(path string) (*Config, error) {
 	info, err := os.Lstat(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	if msg := notRegular(info.Mode().Type()); msg != "" {
 		return nil, &Error{[]Problem{{File: path, Msg: msg}}}
@@ -162,7 +162,7 @@ func LoadFile(path string) (*Config, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
@@ -170,7 +170,7 @@ func LoadFile(path string) (*Config, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	if len(data) > MaxFileSize {
 		return nil, &Error{[]Problem{{File: path, Msg: fmt.Sprintf("file is more than %d bytes; at most %d allowed", MaxFileSize, MaxFileSize)}}}
@@ -340,3 +340,12 @@ func kindName(n *yaml.Node) string {
 
 // oneLine joins a multi-line decoder message into one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// ioProblem names what went wrong reading a path, without repeating it.
+func ioProblem(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err.Error()
+}
