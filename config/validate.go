@@ -296,15 +296,15 @@ func validate(c *Config) []Problem {
 	if a.MaxRetries < 0 || a.MaxRetries > 100 {
 		bad("aws.max_retries", "%d is out of range; want 0 to 100", a.MaxRetries)
 	}
-	ids2 := map[string]bool{}
+	accounts := map[string]bool{}
 	for i, id := range a.AllowedAccountIDs {
 		f := fmt.Sprintf("aws.allowed_account_ids[%d]", i)
 		if err := awsrules.AccountID(id); err != nil {
 			bad(f, "%v", err)
-		} else if ids2[id] {
+		} else if accounts[id] {
 			bad(f, "%q is listed twice", id)
 		}
-		ids2[id] = true
+		accounts[id] = true
 	}
 	validateService(c, bad, warn)
 	validateGuardrails(c, bad)
