@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"selfhost/awsrules"
 )
 
 // with replaces the first old in base by new.
@@ -20,6 +22,24 @@ func manyTags(n int) []byte {
 	b.WriteString(base + "tags:\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "  k%02d: v\n", i)
+	}
+	return []byte(b.String())
+}
+
+func ingress(n int) []byte {
+	var b strings.Builder
+	b.WriteString(base + "load_balancer:\n  ingress_cidrs:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    - 198.51.%d.0/24\n", i)
+	}
+	return []byte(b.String())
+}
+
+func endpoints(n int) []byte {
+	var b strings.Builder
+	b.WriteString(base + "network:\n  interface_endpoints:\n")
+	for _, e := range awsrules.InterfaceEndpointServices[:n] {
+		fmt.Fprintf(&b, "    - %s\n", e)
 	}
 	return []byte(b.String())
 }
@@ -109,6 +129,8 @@ var awsHostiles = []hostile{
 	{"ingress listed twice", "prod.yaml", []byte(base + "load_balancer: {ingress_cidrs: [203.0.113.0/24, 203.0.113.0/24]}\n"), problems("{f}: load_balancer.ingress_cidrs[1]: \"203.0.113.0/24\" is listed twice")},
 	{"IPv6 ingress to an IPv4-only load balancer", "prod.yaml", []byte(base + "load_balancer: {ingress_ipv6_cidrs: [\"::/0\"]}\n"), problems("{f}: load_balancer.ingress_ipv6_cidrs[0]: \"::/0\" cannot reach the load balancer: it is IPv4-only (ip_address_type ipv4; the VPC has no IPv6); leave ingress_ipv6_cidrs empty")},
 	{"IPv6 ingress not canonical", "prod.yaml", []byte(base + "load_balancer: {ingress_ipv6_cidrs: [\"2001:DB8::/32\"]}\n"), problems("{f}: load_balancer.ingress_ipv6_cidrs[0]: \"2001:DB8::/32\" is not in canonical form; write 2001:db8::/32")},
+	{"31 ingress CIDRs", "prod.yaml", ingress(31), problems("{f}: load_balancer.ingress_cidrs: 31 CIDRs make 62 inbound rules (ports 80 and 443 each); a security group holds at most 60 (the default quota): give at most 30")},
+	{"51 interface endpoints", "prod.yaml", endpoints(51), problems("{f}: network.interface_endpoints: 51 endpoints given; a VPC holds at most 50 interface endpoints (the default quota)")},
 	// Endpoints (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
 	{"endpoint in full form", "prod.yaml", []byte(base + "network: {interface_endpoints: [ecr.api, ecr.dkr, com.amazonaws.us-east-1.logs]}\n"), problems("{f}: network.interface_endpoints[2]: \"com.amazonaws.us-east-1.logs\" is the full service name; give the short name \"logs\" (selfhost adds com.amazonaws.<region>.)")},
 	{"endpoint that is no service", "prod.yaml", []byte(base + "network: {interface_endpoints: [ecr]}\n"), problems("{f}: network.interface_endpoints[0]: \"ecr\" is not an AWS service with an interface endpoint; want one of apigateway, application-autoscaling, appmesh-envoy-management, athena, autoscaling, cloudformation, cloudtrail, codeartifact.api, codeartifact.repositories, codebuild, codecommit, codedeploy, codepipeline, comprehend, config, ebs, ec2, ec2messages, ecr.api, ecr.dkr, ecs, ecs-agent, ecs-telemetry, elasticache, elasticfilesystem, elasticloadbalancing, email-smtp, events, execute-api, firehose, glue, kinesis-streams, kms, lambda, logs, monitoring, rds, rds-data, redshift, sagemaker.api, sagemaker.runtime, secretsmanager, servicediscovery, sns, sqs, ssm, ssmmessages, states, sts, textract, transcribe, translate, xray")},
@@ -136,6 +158,7 @@ var awsHostiles = []hostile{
 	{"DNS role outside allowed accounts", "prod.yaml", []byte(strings.Replace(base, "dns: {domain: example.com}", "dns: {domain: example.com, role_arn: \"arn:aws:iam::210987654321:role/dns\"}", 1) + "aws: {allowed_account_ids: [\"" + acct + "\"]}\n"), problems("{f}: dns.role_arn: \"arn:aws:iam::210987654321:role/dns\" is in account 210987654321, which aws.allowed_account_ids (123456789012) does not include; the provider of <env>-dns would refuse the credentials of the assumed role; add the account or use a role of an allowed account")},
 	{"allowed account listed twice", "prod.yaml", []byte(base + "aws: {allowed_account_ids: [\"" + acct + "\", \"" + acct + "\"]}\n"), problems("{f}: aws.allowed_account_ids[1]: \"123456789012\" is listed twice")},
 	// Container (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+	{"variables beyond the task definition size", "prod.yaml", []byte(base + "  environment: {BIG: " + strings.Repeat("x", 49153) + "}\n"), problems("{f}: service.environment: with service.secrets holds 49156 bytes; ECS task definitions are at most 64 KiB, so variables may take at most 49152 bytes")},
 	{"PORT overridden", "prod.yaml", []byte(base + "  environment: {PORT: \"9090\"}\n"), problems("{f}: service.environment.PORT: is set by selfhost itself (PORT, DOMAIN, STOP_TIMEOUT); choose another name")},
 	{"ECS agent variable", "prod.yaml", []byte(base + "  environment: {ECS_ENABLE_CONTAINER_METADATA: \"true\"}\n"), problems("{f}: service.environment.ECS_ENABLE_CONTAINER_METADATA: starts with ECS_, which the ECS agent sets in every task (credentials, metadata); choose another name")},
 	{"credentials variable", "prod.yaml", []byte(base + "  environment: {AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: /x}\n"), problems("{f}: service.environment.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets", "{f}: service.environment.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: starts with AWS_CONTAINER_, which the ECS agent sets in every task (credentials, metadata); choose another name")},

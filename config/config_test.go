@@ -184,3 +184,14 @@ func TestVPCCIDRWarnings(t *testing.T) {
 		}
 	}
 }
+
+// Six NAT gateways need more Elastic IPs than an account has by default.
+func TestSixNATsWarnOfTheEIPQuota(t *testing.T) {
+	c, err := Parse("environments/prod.yaml", []byte(valid+"availability_zones: {count: 6}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "network.nat: one NAT gateway per AZ takes 6 Elastic IPs; the default quota is 5 per region") {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+}

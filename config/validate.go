@@ -192,6 +192,12 @@ func validate(c *Config) []Problem {
 		}
 		eps[e] = true
 	}
+	if n := len(nw.InterfaceEndpoints); n > awsrules.MaxInterfaceEndpointsPerVPC {
+		bad("network.interface_endpoints", "%d endpoints given; a VPC holds at most %d interface endpoints (the default quota)", n, awsrules.MaxInterfaceEndpointsPerVPC)
+	}
+	if nats := len(c.AZNames()); nw.NAT == NATOnePerAZ && nats > awsrules.DefaultEIPQuota {
+		warn("network.nat", "one NAT gateway per AZ takes %d Elastic IPs; the default quota is %d per region: raise it before the first apply", nats, awsrules.DefaultEIPQuota)
+	}
 	if nw.NAT == NATNone {
 		var missing []string
 		for _, e := range awsrules.NATFreeEndpoints {

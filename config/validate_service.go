@@ -97,6 +97,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if len(lb.IngressCIDRs) == 0 {
 		bad("load_balancer.ingress_cidrs", "no CIDR may reach the load balancer; give at least one (default 0.0.0.0/0)")
 	}
+	if n := len(lb.IngressCIDRs); 2*n > awsrules.MaxInboundRulesPerSG {
+		bad("load_balancer.ingress_cidrs", "%d CIDRs make %d inbound rules (ports 80 and 443 each); a security group holds at most %d (the default quota): give at most %d", n, 2*n, awsrules.MaxInboundRulesPerSG, awsrules.MaxInboundRulesPerSG/2)
+	}
 	cidrs := map[string]bool{}
 	for i, s := range lb.IngressCIDRs {
 		f := fmt.Sprintf("load_balancer.ingress_cidrs[%d]", i)
@@ -202,6 +205,16 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		if msg := reservedEnv(k); msg != "" {
 			bad(f, "%s", msg)
 		}
+	}
+	size := 0
+	for k, v := range s.Environment {
+		size += len(k) + len(v)
+	}
+	for k, v := range s.Secrets {
+		size += len(k) + len(v)
+	}
+	if size > MaxContainerEnvBytes {
+		bad("service.environment", "with service.secrets holds %d bytes; ECS task definitions are at most %d KiB, so variables may take at most %d bytes", size, awsrules.MaxTaskDefinitionSize>>10, MaxContainerEnvBytes)
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		f := "service.secrets." + k
@@ -338,6 +351,10 @@ type secretARN struct{}
 func (secretARN) MatchString(s string) bool {
 	return awsrules.SecretsManagerARN.MatchString(s) || awsrules.SSMParameterARN.MatchString(s)
 }
+
+// MaxContainerEnvBytes bounds the names and values of the container's
+// variables, leaving the rest of the 64 KiB task definition to selfhost.
+const MaxContainerEnvBytes = awsrules.MaxTaskDefinitionSize * 3 / 4
 
 // SelfhostEnv are the container variables selfhost sets itself (see
 // ContainerEnv); an environment may not override them.
