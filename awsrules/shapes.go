@@ -1,6 +1,10 @@
 package awsrules
 
-import "regexp"
+import (
+	"regexp"
+
+	"golang.org/x/net/idna"
+)
 
 // ARN shapes of the resources selfhost references, and other value shapes
 // AWS defines; each is used by config validation and the constructs alike.
@@ -45,3 +49,14 @@ var (
 
 // MaxDomainName is the longest DNS name (253 characters without the root dot).
 const MaxDomainName = 253
+
+// PunycodeLabel checks a label of an internationalised domain name
+// (xn--...): it must decode, and encode back to itself, under IDNA 2008 as
+// ACM validates it.
+func PunycodeLabel(l string) error {
+	u, err := idna.Lookup.ToUnicode(l)
+	if a, aerr := idna.Lookup.ToASCII(u); err != nil || aerr != nil || a != l {
+		return errf("is not valid punycode; write the xn-- form an IDNA converter gives")
+	}
+	return nil
+}

@@ -342,6 +342,13 @@ func domainProblem(d string) string {
 	if len(d) > awsrules.MaxDomainName || !awsrules.DomainName.MatchString(d) {
 		return "is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com"
 	}
+	for _, l := range strings.Split(d, ".") {
+		if strings.HasPrefix(l, "xn--") {
+			if err := awsrules.PunycodeLabel(l); err != nil {
+				return fmt.Sprintf("has the label %q, which %v", l, err)
+			}
+		}
+	}
 	return ""
 }
 
