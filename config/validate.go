@@ -251,6 +251,8 @@ func validate(c *Config) []Problem {
 		bad("state.bucket", "is required; want a globally unique S3 bucket name, e.g. %s-%s-tfstate-<account-id>", c.Project, c.Name)
 	} else if err := awsrules.S3BucketName(st.Bucket); err != nil {
 		bad("state.bucket", "%v", err)
+	} else if strings.Contains(st.Bucket, ".") && !c.AWS.SkipChecks {
+		warn("state.bucket", "%q has a '.': virtual-hosted HTTPS requests to it fail the certificate check (AWS advises against periods); prefer '-'", st.Bucket)
 	}
 	if !reKeyPrefix.MatchString(st.KeyPrefix) || len(st.KeyPrefix) > 900 {
 		bad("state.key_prefix", "%q is not allowed; want path segments of letters, digits and !_.*'()- separated by '/', no leading or trailing '/' (at most 900 characters)", st.KeyPrefix)
