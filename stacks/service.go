@@ -113,7 +113,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		LogRetentionDays:              s.LogRetentionDays,
 		Environment:                   env,
 		Secrets:                       secrets,
-		HealthCheck: &service.HealthCheck{
+		ContainerHealthCheck: &service.ContainerHealthCheck{
 			Command: cc.Command, IntervalSeconds: cc.IntervalSeconds, TimeoutSeconds: cc.TimeoutSeconds,
 			Retries: cc.Retries, StartPeriodSeconds: cc.StartPeriodSeconds,
 		},

@@ -72,7 +72,7 @@ func containerDefinitions(p Props, logGroup string) string {
 	for _, s := range secrets {
 		def.Secrets = append(def.Secrets, nameFrom{s.Name, s.ARN})
 	}
-	if h := p.HealthCheck; h != nil {
+	if h := p.ContainerHealthCheck; h != nil {
 		def.HealthCheck = &healthCheck{h.Command, h.IntervalSeconds, h.TimeoutSeconds, h.Retries, h.StartPeriodSeconds}
 	}
 	b, err := json.Marshal([]containerDef{def})

@@ -101,10 +101,10 @@ type Props struct {
 	// the execution role may kms:Decrypt with them (optional; not needed for
 	// the AWS managed keys).
 	SecretsKMSKeyARNs []string
-	// HealthCheck is the container health check (optional: the image needs a
-	// command that can probe it; the distroless reference image has none,
-	// and the load balancer's health check covers it).
-	HealthCheck *HealthCheck
+	// ContainerHealthCheck is the container's own health check, run by ECS
+	// in the task (optional: the image needs a command that can probe it;
+	// the load balancer's health check covers the service without one).
+	ContainerHealthCheck *ContainerHealthCheck
 	// User runs the container as this user (optional), "uid", "uid:gid" or a
 	// name; empty keeps the image's USER.
 	User string
@@ -127,8 +127,9 @@ type Secret struct {
 	Source string
 }
 
-// HealthCheck is the container health check.
-type HealthCheck struct {
+// ContainerHealthCheck is the container health check (the load balancer's
+// check of the tasks is the loadbalancer construct's HealthCheck).
+type ContainerHealthCheck struct {
 	// Command is the check, e.g. ["CMD", "/app", "-probe"] or ["CMD-SHELL", "curl -f ..."].
 	Command []string
 	// IntervalSeconds between checks (5-300).

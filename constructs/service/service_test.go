@@ -47,7 +47,7 @@ func TestService(t *testing.T) {
 		{Name: "API_KEY", ARN: paramARN},
 	}
 	full.SecretsKMSKeyARNs = []string{kmsARN}
-	full.HealthCheck = &HealthCheck{Command: []string{"CMD", "/app", "-probe"}, IntervalSeconds: 30, TimeoutSeconds: 5, Retries: 3, StartPeriodSeconds: 10}
+	full.ContainerHealthCheck = &ContainerHealthCheck{Command: []string{"CMD", "/app", "-probe"}, IntervalSeconds: 30, TimeoutSeconds: 5, Retries: 3, StartPeriodSeconds: 10}
 	full.User = "65532:65532"
 	full.Architecture = ARM64
 	full.TaskRolePolicyARNs = []string{"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}
@@ -276,11 +276,11 @@ func TestRejectsBadProps(t *testing.T) {
 			p.TaskRolePolicyARNs = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ReadOnlyAccess"}
 		}, `service: TaskRolePolicyARNs[1] "arn:aws:iam::123456789012:policy/ReadOnlyAccess": another policy named "ReadOnlyAccess" is attached`},
 		{func(p *Props) {
-			p.HealthCheck = &HealthCheck{Command: []string{"/app"}, IntervalSeconds: 30, TimeoutSeconds: 5, Retries: 3}
-		}, `service: HealthCheck.Command ["/app"] is not allowed`},
+			p.ContainerHealthCheck = &ContainerHealthCheck{Command: []string{"/app"}, IntervalSeconds: 30, TimeoutSeconds: 5, Retries: 3}
+		}, `service: ContainerHealthCheck.Command ["/app"] is not allowed`},
 		{func(p *Props) {
-			p.HealthCheck = &HealthCheck{Command: []string{"CMD", "/app"}, IntervalSeconds: 30, TimeoutSeconds: 61, Retries: 3}
-		}, "service: HealthCheck.TimeoutSeconds 61 is out of range; want 2 to 60"},
+			p.ContainerHealthCheck = &ContainerHealthCheck{Command: []string{"CMD", "/app"}, IntervalSeconds: 30, TimeoutSeconds: 61, Retries: 3}
+		}, "service: ContainerHealthCheck.TimeoutSeconds 61 is out of range; want 2 to 60"},
 		{func(p *Props) { p.User = "a b" }, `service: User "a b" is not allowed`},
 	} {
 		p := props()

@@ -138,18 +138,18 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		}
 		policyNames[policyName(a)] = true
 	}
-	if h := p.HealthCheck; h != nil {
+	if h := p.ContainerHealthCheck; h != nil {
 		switch {
 		case len(h.Command) < 2 || (h.Command[0] != "CMD" && h.Command[0] != "CMD-SHELL"):
-			return nil, bad("HealthCheck.Command %q is not allowed; want [\"CMD\", <program>, <args>...] or [\"CMD-SHELL\", <command>]", h.Command)
+			return nil, bad("ContainerHealthCheck.Command %q is not allowed; want [\"CMD\", <program>, <args>...] or [\"CMD-SHELL\", <command>]", h.Command)
 		case h.IntervalSeconds < 5 || h.IntervalSeconds > 300:
-			return nil, bad("HealthCheck.IntervalSeconds %d is out of range; want 5 to 300", h.IntervalSeconds)
+			return nil, bad("ContainerHealthCheck.IntervalSeconds %d is out of range; want 5 to 300", h.IntervalSeconds)
 		case h.TimeoutSeconds < 2 || h.TimeoutSeconds > 60:
-			return nil, bad("HealthCheck.TimeoutSeconds %d is out of range; want 2 to 60", h.TimeoutSeconds)
+			return nil, bad("ContainerHealthCheck.TimeoutSeconds %d is out of range; want 2 to 60", h.TimeoutSeconds)
 		case h.Retries < 1 || h.Retries > 10:
-			return nil, bad("HealthCheck.Retries %d is out of range; want 1 to 10", h.Retries)
+			return nil, bad("ContainerHealthCheck.Retries %d is out of range; want 1 to 10", h.Retries)
 		case h.StartPeriodSeconds < 0 || h.StartPeriodSeconds > 300:
-			return nil, bad("HealthCheck.StartPeriodSeconds %d is out of range; want 0 to 300", h.StartPeriodSeconds)
+			return nil, bad("ContainerHealthCheck.StartPeriodSeconds %d is out of range; want 0 to 300", h.StartPeriodSeconds)
 		}
 	}
 	return secrets, nil
