@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"selfhost/awsrules"
 )
 
 // with replaces the first old in base by new.
@@ -20,6 +22,24 @@ func manyTags(n int) []byte {
 	b.WriteString(base + "tags:\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "  k%02d: v\n", i)
+	}
+	return []byte(b.String())
+}
+
+func ingress(n int) []byte {
+	var b strings.Builder
+	b.WriteString(base + "load_balancer:\n  ingress_cidrs:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    - 198.51.%d.0/24\n", i)
+	}
+	return []byte(b.String())
+}
+
+func endpoints(n int) []byte {
+	var b strings.Builder
+	b.WriteString(base + "network:\n  interface_endpoints:\n")
+	for _, e := range awsrules.InterfaceEndpointServices[:n] {
+		fmt.Fprintf(&b, "    - %s\n", e)
 	}
 	return []byte(b.String())
 }
@@ -109,13 +129,15 @@ var awsHostiles = []hostile{
 	{"ingress listed twice", "prod.yaml", []byte(base + "load_balancer: {ingress_cidrs: [203.0.113.0/24, 203.0.113.0/24]}\n"), problems("{f}: load_balancer.ingress_cidrs[1]: \"203.0.113.0/24\" is listed twice")},
 	{"IPv6 ingress to an IPv4-only load balancer", "prod.yaml", []byte(base + "load_balancer: {ingress_ipv6_cidrs: [\"::/0\"]}\n"), problems("{f}: load_balancer.ingress_ipv6_cidrs[0]: \"::/0\" cannot reach the load balancer: it is IPv4-only (ip_address_type ipv4; the VPC has no IPv6); leave ingress_ipv6_cidrs empty")},
 	{"IPv6 ingress not canonical", "prod.yaml", []byte(base + "load_balancer: {ingress_ipv6_cidrs: [\"2001:DB8::/32\"]}\n"), problems("{f}: load_balancer.ingress_ipv6_cidrs[0]: \"2001:DB8::/32\" is not in canonical form; write 2001:db8::/32")},
+	{"31 ingress CIDRs", "prod.yaml", ingress(31), problems("{f}: load_balancer.ingress_cidrs: 31 CIDRs make 62 inbound rules (ports 80 and 443 each); a security group holds at most 60 (the default quota): give at most 30")},
+	{"51 interface endpoints", "prod.yaml", endpoints(51), problems("{f}: network.interface_endpoints: 51 endpoints given; a VPC holds at most 50 interface endpoints (the default quota)")},
 	// Endpoints (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
 	{"endpoint in full form", "prod.yaml", []byte(base + "network: {interface_endpoints: [ecr.api, ecr.dkr, com.amazonaws.us-east-1.logs]}\n"), problems("{f}: network.interface_endpoints[2]: \"com.amazonaws.us-east-1.logs\" is the full service name; give the short name \"logs\" (selfhost adds com.amazonaws.<region>.)")},
 	{"endpoint that is no service", "prod.yaml", []byte(base + "network: {interface_endpoints: [ecr]}\n"), problems("{f}: network.interface_endpoints[0]: \"ecr\" is not an AWS service with an interface endpoint; want one of apigateway, application-autoscaling, appmesh-envoy-management, athena, autoscaling, cloudformation, cloudtrail, codeartifact.api, codeartifact.repositories, codebuild, codecommit, codedeploy, codepipeline, comprehend, config, ebs, ec2, ec2messages, ecr.api, ecr.dkr, ecs, ecs-agent, ecs-telemetry, elasticache, elasticfilesystem, elasticloadbalancing, email-smtp, events, execute-api, firehose, glue, kinesis-streams, kms, lambda, logs, monitoring, rds, rds-data, redshift, sagemaker.api, sagemaker.runtime, secretsmanager, servicediscovery, sns, sqs, ssm, ssmmessages, states, sts, textract, transcribe, translate, xray")},
 	// Target group (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html).
 	{"matcher 500", "prod.yaml", []byte(base + "  health_check: {matcher: \"500\"}\n"), problems("{f}: service.health_check.matcher: \"500\" has a code outside 200-499, which an Application Load Balancer refuses; want HTTP codes 200 to 499: one (200), a list (200,202) or a range (200-299)")},
 	{"matcher 199", "prod.yaml", []byte(base + "  health_check: {matcher: \"199\"}\n"), problems("{f}: service.health_check.matcher: \"199\" has a code outside 200-499, which an Application Load Balancer refuses; want HTTP codes 200 to 499: one (200), a list (200,202) or a range (200-299)")},
-	{"matcher range reversed", "prod.yaml", []byte(base + "  health_check: {matcher: 299-200}\n"), problems("{f}: service.health_check.matcher: \"299-200\" has the range 299-200 whose start is not below its end; want HTTP codes 200 to 499: one (200), a list (200,202) or a range (200-299)")},
+	{"matcher range reversed", "prod.yaml", []byte(base + "  health_check: {matcher: 299-200}\n"), problems("{f}: service.health_check.matcher: \"299-200\" has the range 299-200 whose start is above its end; want HTTP codes 200 to 499: one (200), a list (200,202) or a range (200-299)")},
 	{"matcher range past 499", "prod.yaml", []byte(base + "  health_check: {matcher: 200-600}\n"), problems("{f}: service.health_check.matcher: \"200-600\" has a code outside 200-499, which an Application Load Balancer refuses; want HTTP codes 200 to 499: one (200), a list (200,202) or a range (200-299)")},
 	{"health check path with a space", "prod.yaml", []byte(base + "  health_check: {path: /api status}\n"), problems("{f}: service.health_check.path: \"/api status\" has characters the load balancer refuses in a path (spaces, '?', '#', non-ASCII, ...); want A-Z a-z 0-9 and /._~!$&'()*+,;=:@%-")},
 	{"health check path with a query", "prod.yaml", []byte(base + "  health_check: {path: \"/health?full=1\"}\n"), problems("{f}: service.health_check.path: \"/health?full=1\" has characters the load balancer refuses in a path (spaces, '?', '#', non-ASCII, ...); want A-Z a-z 0-9 and /._~!$&'()*+,;=:@%-")},
@@ -131,10 +153,13 @@ var awsHostiles = []hostile{
 	{"eleven managed policies", "prod.yaml", policies(11), problems("{f}: service.task_role_policy_arns: 11 policies given; IAM attaches at most 10 managed policies to a role (the default quota)")},
 	{"policy of another account", "prod.yaml", []byte(base + "  task_role_policy_arns: [\"arn:aws:iam::210987654321:policy/app\"]\naws: {allowed_account_ids: [\"" + acct + "\"]}\n"), problems("{f}: service.task_role_policy_arns[0]: \"arn:aws:iam::210987654321:policy/app\" is in account 210987654321, which aws.allowed_account_ids (123456789012) does not include; IAM attaches customer managed policies of the role's own account only")},
 	{"secret of another partition", "prod.yaml", []byte(base + "  secrets: {DB_URL: \"arn:aws-us-gov:secretsmanager:us-gov-west-1:" + acct + ":secret:db-AbCdEf\"}\n"), problems("{f}: service.secrets.DB_URL: \"arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf\" is in partition \"aws-us-gov\" but us-east-1 is in \"aws\"; resources cannot cross partitions")},
+	{"domain with a numeric TLD", "prod.yaml", with("dns: {domain: example.com}", "dns: {domain: example.123}"), problems("{f}: dns.domain: \"example.123\" is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com")},
+	{"domain with invalid punycode", "prod.yaml", with("dns: {domain: example.com}", "dns: {domain: xn--zz.example}"), problems("{f}: dns.domain: \"xn--zz.example\" has the label \"xn--zz\", which is not valid punycode; write the xn-- form an IDNA converter gives")},
 	// Accounts.
 	{"DNS role outside allowed accounts", "prod.yaml", []byte(strings.Replace(base, "dns: {domain: example.com}", "dns: {domain: example.com, role_arn: \"arn:aws:iam::210987654321:role/dns\"}", 1) + "aws: {allowed_account_ids: [\"" + acct + "\"]}\n"), problems("{f}: dns.role_arn: \"arn:aws:iam::210987654321:role/dns\" is in account 210987654321, which aws.allowed_account_ids (123456789012) does not include; the provider of <env>-dns would refuse the credentials of the assumed role; add the account or use a role of an allowed account")},
 	{"allowed account listed twice", "prod.yaml", []byte(base + "aws: {allowed_account_ids: [\"" + acct + "\", \"" + acct + "\"]}\n"), problems("{f}: aws.allowed_account_ids[1]: \"123456789012\" is listed twice")},
 	// Container (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+	{"variables beyond the task definition size", "prod.yaml", []byte(base + "  environment: {BIG: " + strings.Repeat("x", 49153) + "}\n"), problems("{f}: service.environment: with service.secrets holds 49156 bytes; ECS task definitions are at most 64 KiB, so variables may take at most 49152 bytes")},
 	{"PORT overridden", "prod.yaml", []byte(base + "  environment: {PORT: \"9090\"}\n"), problems("{f}: service.environment.PORT: is set by selfhost itself (PORT, DOMAIN, STOP_TIMEOUT); choose another name")},
 	{"ECS agent variable", "prod.yaml", []byte(base + "  environment: {ECS_ENABLE_CONTAINER_METADATA: \"true\"}\n"), problems("{f}: service.environment.ECS_ENABLE_CONTAINER_METADATA: starts with ECS_, which the ECS agent sets in every task (credentials, metadata); choose another name")},
 	{"credentials variable", "prod.yaml", []byte(base + "  environment: {AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: /x}\n"), problems("{f}: service.environment.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets", "{f}: service.environment.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: starts with AWS_CONTAINER_, which the ECS agent sets in every task (credentials, metadata); choose another name")},
@@ -153,6 +178,7 @@ var awsHostiles = []hostile{
 	{"folder named like a file", "prod.yaml", nil, problems("{f}: is a folder; want a regular YAML or JSON file")},
 	{"extension in upper case", "staging.YAML", nil, problems("{f}: extension \".YAML\" is not recognised; rename the file to staging.yaml (extensions are lower case: .yaml, .yml or .json)")},
 	{"folder without environment files", "README.md", nil, problems("{d}: no environment files; want at least one <name>.yaml, <name>.yml or <name>.json (see environments/production.yaml)")},
+	{"no environments folder", "prod.yaml", nil, problems("{d}: cannot be read (no such file or directory); want the folder of environment files (SELFHOST_ENVIRONMENTS, default environments)")},
 	{"one environment in two files", "prod.yaml", nil, problems("{f}: environment \"prod\" is also defined by {d}/prod.yml; keep one file per environment", "{d}/prod.yml: environment \"prod\" is also defined by {d}/prod.yaml; keep one file per environment")},
 	{"two environments, one state bucket", "a.yaml", nil, problems("{f}: state.bucket: \"b-a\" is also the state bucket of {d}/b.yaml; each environment needs its own", "{d}/b.yaml: state.bucket: \"b-a\" is also the state bucket of {d}/a.yaml; each environment needs its own")},
 	{"two environments, one resource prefix", "a.yaml", nil, problems("{d}/b-c.yaml: service.image.repository: \"a-b-c\" is also the ECR repository of {d}/c.yaml; each environment needs its own", "{d}/b-c.yaml: project: project \"a\" and name \"b-c\" make the resource prefix \"a-b-c\", as {d}/c.yaml does (load balancer, IAM roles, log groups); change project or name", "{d}/c.yaml: service.image.repository: \"a-b-c\" is also the ECR repository of {d}/b-c.yaml; each environment needs its own", "{d}/c.yaml: project: project \"a-b\" and name \"c\" make the resource prefix \"a-b-c\", as {d}/b-c.yaml does (load balancer, IAM roles, log groups); change project or name")},
@@ -175,6 +201,7 @@ var setups = map[string]func(t *testing.T, envs string){
 	"folder named like a file":              func(t *testing.T, envs string) { os.Mkdir(filepath.Join(envs, "prod.yaml"), 0o755) },
 	"extension in upper case":               files(map[string]string{"staging.YAML": envNamed("staging", "")}),
 	"folder without environment files":      files(map[string]string{"README.md": "# environments\n"}),
+	"no environments folder":                func(t *testing.T, envs string) { os.Remove(envs) },
 	"one environment in two files":          files(map[string]string{"prod.yaml": base, "prod.yml": base}),
 	"two environments, one state bucket":    files(map[string]string{"a.yaml": envNamed("a", ""), "b.yaml": strings.Replace(strings.Replace(envNamed("b", ""), "example.com", "example.org", 1), "b-b", "b-a", 1)}),
 	"two environments, one resource prefix": files(map[string]string{"c.yaml": envNamed("c", "project: a-b\n"), "b-c.yaml": strings.Replace(envNamed("b-c", "project: a\n"), "example.com", "example.org", 1)}),

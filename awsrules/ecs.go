@@ -68,3 +68,7 @@ var InterfaceEndpointServices = []string{
 // through the S3 gateway endpoint) and ship logs (logs).
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
 var NATFreeEndpoints = []string{"ecr.api", "ecr.dkr", "logs"}
+
+// MaxTaskDefinitionSize is the largest task definition ECS accepts (64 KiB).
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+const MaxTaskDefinitionSize = 64 << 10

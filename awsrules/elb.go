@@ -35,8 +35,8 @@ func Matcher(m string) error {
 		switch {
 		case l < MinMatcherCode || h > MaxMatcherCode || l > MaxMatcherCode || h < MinMatcherCode:
 			return errf("%q has a code outside 200-499, which an Application Load Balancer refuses; %s", m, allowed)
-		case isRange && l >= h:
-			return errf("%q has the range %s whose start is not below its end; %s", m, part, allowed)
+		case isRange && l > h:
+			return errf("%q has the range %s whose start is above its end; %s", m, part, allowed)
 		}
 	}
 	return nil
@@ -65,3 +65,19 @@ func HealthCheckPath(p string) error {
 // IdleTimeout of an ALB: 1-4000 seconds.
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
 const MaxIdleTimeout = 4000
+
+// Target group attributes and health check ranges.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+const (
+	MaxDeregistrationDelay = 3600
+	MinSlowStart           = 30
+	MaxSlowStart           = 900
+	MaxStickinessDuration  = 604800 // 7 days
+	MinHealthCheckInterval = 5
+	MaxHealthCheckInterval = 300
+	MinHealthCheckTimeout  = 2
+	MaxHealthCheckTimeout  = 120
+	MinHealthyThreshold    = 2
+	MaxHealthyThreshold    = 10
+)

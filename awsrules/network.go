@@ -137,3 +137,15 @@ func IngressIPv4(s string) (netip.Prefix, error) {
 	}
 	return p, nil
 }
+
+// VPC quotas (defaults; adjustable per account).
+// https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+const (
+	// MaxInboundRulesPerSG is the inbound rules of one security group.
+	MaxInboundRulesPerSG = 60
+	// MaxInterfaceEndpointsPerVPC is the interface endpoints of one VPC.
+	MaxInterfaceEndpointsPerVPC = 50
+	// DefaultEIPQuota is the Elastic IPs per region (each NAT gateway takes one).
+	// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html#using-instance-addressing-limit
+	DefaultEIPQuota = 5
+)

@@ -80,7 +80,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fargate cpu/memory pair", svc("  cpu: 512\n  memory: 512\n"), []string{"f/prod.yaml: service.memory: 512 MiB is not allowed with cpu 512; Fargate allows 1024, 2048, 3072, 4096"}},
 		{"fargate cpu size", svc("  cpu: 300\n"), []string{"f/prod.yaml: service.cpu: 300 is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384"}},
 		{"autoscaling min above max", svc("  autoscaling: {min: 6, max: 4}\n"), []string{"f/prod.yaml: service.autoscaling.max: 4 is below min (6)"}},
-		{"domain syntax", strings.Replace(valid, "domain: example.com", "domain: Example..com", 1), []string{`f/prod.yaml: dns.domain: "Example..com" is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com`}},
+		{"domain syntax", strings.Replace(valid, "domain: example.com", "domain: Example..com", 1), []string{`f/prod.yaml: dns.domain: "Example..com" is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com`}},
 		{"stop timeout above Fargate's limit", svc("  stop_timeout_seconds: 300\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 300 is out of range; Fargate allows 2 to 120 (use 120 for graceful draining)"}},
 		{"stop timeout below 120 in production", svc("  stop_timeout_seconds: 30\n  deregistration_delay_seconds: 30\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 30 is below 120; production needs 120 s for in-flight requests to finish"}},
 		{"plain-text secret in environment", svc("  environment: {DB_PASSWORD: hunter2}\n"), []string{"f/prod.yaml: service.environment.DB_PASSWORD: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets"}},
@@ -163,5 +163,35 @@ func TestSecretARNsAccepted(t *testing.T) {
 	}
 	if len(c.Service.Secrets) != 2 {
 		t.Errorf("secrets %v", c.Service.Secrets)
+	}
+}
+
+// Public address space and the Docker bridge range are allowed for a VPC,
+// with a warning naming the field.
+func TestVPCCIDRWarnings(t *testing.T) {
+	for cidr, want := range map[string]string{
+		"203.0.0.0/16":  `network.vpc_cidr: "203.0.0.0/16" is public address space`,
+		"172.17.0.0/16": `network.vpc_cidr: "172.17.0.0/16" overlaps 172.17.0.0/16`,
+		"10.0.0.0/16":   "",
+	} {
+		c, err := Parse("environments/prod.yaml", []byte(valid+"network: {vpc_cidr: "+cidr+"}\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", cidr, err)
+		}
+		got := strings.Join(c.Warnings, "\n")
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("%s: warnings %q, want %q", cidr, got, want)
+		}
+	}
+}
+
+// Six NAT gateways need more Elastic IPs than an account has by default.
+func TestSixNATsWarnOfTheEIPQuota(t *testing.T) {
+	c, err := Parse("environments/prod.yaml", []byte(valid+"availability_zones: {count: 6}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "network.nat: one NAT gateway per AZ takes 6 Elastic IPs; the default quota is 5 per region") {
+		t.Errorf("warnings %q", c.Warnings)
 	}
 }

@@ -77,6 +77,9 @@ func Defaults() Config {
 	}
 }
 
+// MaxTasks is the most tasks a service runs (desired_count, autoscaling.max).
+const MaxTasks = 1000
+
 // MaxTasksFactor: autoscaling's default maximum is this many times desired_count.
 const MaxTasksFactor = 4
 
@@ -98,7 +101,7 @@ func applyDefaults(c *Config) {
 		c.DNS.ZoneName = c.DNS.Domain
 	}
 	if c.Service.Autoscaling.Max == 0 {
-		c.Service.Autoscaling.Max = MaxTasksFactor * c.Service.DesiredCount
+		c.Service.Autoscaling.Max = min(MaxTasksFactor*c.Service.DesiredCount, MaxTasks)
 	}
 	if c.Service.Image.Repository == "" {
 		c.Service.Image.Repository = c.ResourcePrefix()

@@ -58,7 +58,7 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 func LoadDir(dir string, only []string) ([]*Config, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading environments: %w", err)
+		return nil, &Error{[]Problem{{File: dir, Msg: "cannot be read (" + ioProblem(err) + "); want the folder of environment files (SELFHOST_ENVIRONMENTS, default environments)"}}}
 	}
 	all := &Error{}
 	bad := func(file, msg string) { all.Problems = append(all.Problems, Problem{File: file, Msg: msg}) }
@@ -152,7 +152,7 @@ func notRegular(m fs.FileMode) string {
 func LoadFile(path string) (*Config, error) {
 	info, err := os.Lstat(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	if msg := notRegular(info.Mode().Type()); msg != "" {
 		return nil, &Error{[]Problem{{File: path, Msg: msg}}}
@@ -162,7 +162,7 @@ func LoadFile(path string) (*Config, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
@@ -170,7 +170,7 @@ func LoadFile(path string) (*Config, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading environment: %w", err)
+		return nil, &Error{[]Problem{{File: path, Msg: "cannot be read (" + ioProblem(err) + "); want a readable YAML or JSON file"}}}
 	}
 	if len(data) > MaxFileSize {
 		return nil, &Error{[]Problem{{File: path, Msg: fmt.Sprintf("file is more than %d bytes; at most %d allowed", MaxFileSize, MaxFileSize)}}}
@@ -194,7 +194,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return fail("file is empty; want a YAML or JSON mapping with at least name, region and state.bucket")
 		}
-		return fail("not valid YAML/JSON: " + strings.TrimPrefix(err.Error(), "yaml: "))
+		return fail("not valid YAML/JSON: " + oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -217,7 +217,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, &Error{probs}
 	}
 	if err := root.Decode(&cfg); err != nil {
-		return fail("cannot decode: " + strings.TrimPrefix(err.Error(), "yaml: "))
+		return fail("cannot decode: " + oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	cfg.File = path
 	applyDefaults(&cfg)
@@ -280,6 +280,10 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, report func(field, ms
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+				report(path, fmt.Sprintf("has a key that is %s; keys must be text", kindName(k)))
+				continue
+			}
 			checkShape(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), report)
 		}
 	case reflect.Slice:
@@ -332,4 +336,16 @@ func kindName(n *yaml.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return "an unsupported YAML node"
+}
+
+// oneLine joins a multi-line decoder message into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// ioProblem names what went wrong reading a path, without repeating it.
+func ioProblem(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err.Error()
 }

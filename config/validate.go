@@ -29,8 +29,8 @@ var (
 	// reName: AWS names built from project and name (ECR repositories
 	// above all) refuse a trailing '-' and '--'.
 	reName      = regexp.MustCompile(`^[a-z](-?[a-z0-9])*$`)
-	reKeyPrefix = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
-	reKMSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$`)
+	reKeyPrefix = awsrules.S3KeyPrefix
+	reKMSARN    = awsrules.KMSKeyOrAliasARN
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
@@ -192,6 +192,12 @@ func validate(c *Config) []Problem {
 		}
 		eps[e] = true
 	}
+	if n := len(nw.InterfaceEndpoints); n > awsrules.MaxInterfaceEndpointsPerVPC {
+		bad("network.interface_endpoints", "%d endpoints given; a VPC holds at most %d interface endpoints (the default quota)", n, awsrules.MaxInterfaceEndpointsPerVPC)
+	}
+	if nats := len(c.AZNames()); nw.NAT == NATOnePerAZ && nats > awsrules.DefaultEIPQuota {
+		warn("network.nat", "one NAT gateway per AZ takes %d Elastic IPs; the default quota is %d per region: raise it before the first apply", nats, awsrules.DefaultEIPQuota)
+	}
 	if nw.NAT == NATNone {
 		var missing []string
 		for _, e := range awsrules.NATFreeEndpoints {
@@ -245,6 +251,8 @@ func validate(c *Config) []Problem {
 		bad("state.bucket", "is required; want a globally unique S3 bucket name, e.g. %s-%s-tfstate-<account-id>", c.Project, c.Name)
 	} else if err := awsrules.S3BucketName(st.Bucket); err != nil {
 		bad("state.bucket", "%v", err)
+	} else if strings.Contains(st.Bucket, ".") && !c.AWS.SkipChecks {
+		warn("state.bucket", "%q has a '.': virtual-hosted HTTPS requests to it fail the certificate check (AWS advises against periods); prefer '-'", st.Bucket)
 	}
 	if !reKeyPrefix.MatchString(st.KeyPrefix) || len(st.KeyPrefix) > 900 {
 		bad("state.key_prefix", "%q is not allowed; want path segments of letters, digits and !_.*'()- separated by '/', no leading or trailing '/' (at most 900 characters)", st.KeyPrefix)
@@ -296,15 +304,15 @@ func validate(c *Config) []Problem {
 	if a.MaxRetries < 0 || a.MaxRetries > 100 {
 		bad("aws.max_retries", "%d is out of range; want 0 to 100", a.MaxRetries)
 	}
-	ids2 := map[string]bool{}
+	accounts := map[string]bool{}
 	for i, id := range a.AllowedAccountIDs {
 		f := fmt.Sprintf("aws.allowed_account_ids[%d]", i)
 		if err := awsrules.AccountID(id); err != nil {
 			bad(f, "%v", err)
-		} else if ids2[id] {
+		} else if accounts[id] {
 			bad(f, "%q is listed twice", id)
 		}
-		ids2[id] = true
+		accounts[id] = true
 	}
 	validateService(c, bad, warn)
 	validateGuardrails(c, bad)

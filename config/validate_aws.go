@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -103,12 +102,4 @@ func checkARN(c *Config, field, value, service string, bad func(field, format st
 		return a, false
 	}
 	return a, true
-}
-
-func joinQuoted(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return strings.Join(q, ", ")
 }

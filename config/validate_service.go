@@ -12,16 +12,15 @@ import (
 )
 
 var (
-	reDomainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	reRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
-	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
-	rePolicyARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
+	reRoleARN   = awsrules.IAMRoleARN
+	reCertARN   = awsrules.ACMCertificateARN
+	rePolicyARN = awsrules.IAMPolicyARN
 	// A Secrets Manager ARN is the full one (name + 6-character suffix,
 	// optionally :json-key:version-stage:version-id); or an SSM parameter.
-	reSecretARN = regexp.MustCompile(`^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$`)
+	reSecretARN = secretARN{}
 	reDigest    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 	reTag       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reEnvName   = awsrules.EnvName
 	reSecretish = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
 )
 
@@ -41,8 +40,8 @@ var SSLPolicies = []string{
 
 // Fargate and ECS limits.
 const (
-	MinStopTimeout  = 2
-	MaxStopTimeout  = 120 // Fargate's maximum
+	MinStopTimeout  = fargate.MinStopTimeout
+	MaxStopTimeout  = fargate.MaxStopTimeout
 	ProdStopTimeout = 120 // the seeds: at least 120 s to finish in-flight requests
 	MinCPUTarget    = 10
 	MaxCPUTarget    = 90
@@ -97,6 +96,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	if len(lb.IngressCIDRs) == 0 {
 		bad("load_balancer.ingress_cidrs", "no CIDR may reach the load balancer; give at least one (default 0.0.0.0/0)")
+	}
+	if n := len(lb.IngressCIDRs); 2*n > awsrules.MaxInboundRulesPerSG {
+		bad("load_balancer.ingress_cidrs", "%d CIDRs make %d inbound rules (ports 80 and 443 each); a security group holds at most %d (the default quota): give at most %d", n, 2*n, awsrules.MaxInboundRulesPerSG, awsrules.MaxInboundRulesPerSG/2)
 	}
 	cidrs := map[string]bool{}
 	for i, s := range lb.IngressCIDRs {
@@ -185,9 +187,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if c.Production {
 		minTasks = 2
 	}
-	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= 1000
+	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= MaxTasks
 	if !desiredOK {
-		bad("service.desired_count", "%d is out of range; want %d to 1000%s", s.DesiredCount, minTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
+		bad("service.desired_count", "%d is out of range; want %d to %d%s", s.DesiredCount, minTasks, MaxTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		f := "service.environment." + k
@@ -203,6 +205,16 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		if msg := reservedEnv(k); msg != "" {
 			bad(f, "%s", msg)
 		}
+	}
+	size := 0
+	for k, v := range s.Environment {
+		size += len(k) + len(v)
+	}
+	for k, v := range s.Secrets {
+		size += len(k) + len(v)
+	}
+	if size > MaxContainerEnvBytes {
+		bad("service.environment", "with service.secrets holds %d bytes; ECS task definitions are at most %d KiB, so variables may take at most %d bytes", size, awsrules.MaxTaskDefinitionSize>>10, MaxContainerEnvBytes)
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		f := "service.secrets." + k
@@ -231,13 +243,13 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	case st < ProdStopTimeout:
 		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimeout)
 	}
-	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > 3600 {
-		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to 3600", dd)
+	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > awsrules.MaxDeregistrationDelay {
+		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to %d", dd, awsrules.MaxDeregistrationDelay)
 	} else if dd > s.StopTimeoutSeconds {
 		bad("service.deregistration_delay_seconds", "%d is above stop_timeout_seconds (%d); keep the drain within the stop timeout", dd, s.StopTimeoutSeconds)
 	}
-	if ss := s.SlowStartSeconds; ss != 0 && (ss < 30 || ss > 900) {
-		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or 30 to 900", ss)
+	if ss := s.SlowStartSeconds; ss != 0 && (ss < awsrules.MinSlowStart || ss > awsrules.MaxSlowStart) {
+		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or %d to %d", ss, awsrules.MinSlowStart, awsrules.MaxSlowStart)
 	}
 	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
 		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
@@ -272,18 +284,18 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if err := awsrules.HealthCheckPath(hc.Path); err != nil {
 		bad("service.health_check.path", "%v", err)
 	}
-	if hc.IntervalSeconds < 5 || hc.IntervalSeconds > 300 {
-		bad("service.health_check.interval_seconds", "%d is out of range; want 5 to 300", hc.IntervalSeconds)
+	if hc.IntervalSeconds < awsrules.MinHealthCheckInterval || hc.IntervalSeconds > awsrules.MaxHealthCheckInterval {
+		bad("service.health_check.interval_seconds", "%d is out of range; want %d to %d", hc.IntervalSeconds, awsrules.MinHealthCheckInterval, awsrules.MaxHealthCheckInterval)
 	}
-	if hc.TimeoutSeconds < 2 || hc.TimeoutSeconds > 120 || hc.TimeoutSeconds >= hc.IntervalSeconds {
-		bad("service.health_check.timeout_seconds", "%d is out of range; want 2 to 120 and below interval_seconds (%d)", hc.TimeoutSeconds, hc.IntervalSeconds)
+	if hc.TimeoutSeconds < awsrules.MinHealthCheckTimeout || hc.TimeoutSeconds > awsrules.MaxHealthCheckTimeout || hc.TimeoutSeconds >= hc.IntervalSeconds {
+		bad("service.health_check.timeout_seconds", "%d is out of range; want %d to %d and below interval_seconds (%d)", hc.TimeoutSeconds, awsrules.MinHealthCheckTimeout, awsrules.MaxHealthCheckTimeout, hc.IntervalSeconds)
 	}
 	for _, t := range []struct {
 		f string
 		v int
 	}{{"healthy_threshold", hc.HealthyThreshold}, {"unhealthy_threshold", hc.UnhealthyThreshold}} {
-		if t.v < 2 || t.v > 10 {
-			bad("service.health_check."+t.f, "%d is out of range; want 2 to 10", t.v)
+		if t.v < awsrules.MinHealthyThreshold || t.v > awsrules.MaxHealthyThreshold {
+			bad("service.health_check."+t.f, "%d is out of range; want %d to %d", t.v, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
 		}
 	}
 	if err := awsrules.Matcher(hc.Matcher); err != nil {
@@ -292,8 +304,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if hc.GracePeriodSeconds < 0 || hc.GracePeriodSeconds > 7200 {
 		bad("service.health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
 	}
-	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > 604800 {
-		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to 604800", s.Stickiness.DurationSeconds)
+	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > awsrules.MaxStickinessDuration {
+		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to %d", s.Stickiness.DurationSeconds, awsrules.MaxStickinessDuration)
 	}
 	as := s.Autoscaling
 	if as.Min < minTasks {
@@ -301,6 +313,8 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	if as.Max < as.Min {
 		bad("service.autoscaling.max", "%d is below min (%d)", as.Max, as.Min)
+	} else if as.Max > MaxTasks {
+		bad("service.autoscaling.max", "%d is above %d, the most tasks selfhost scales a service to", as.Max, MaxTasks)
 	} else if desiredOK && (s.DesiredCount < as.Min || s.DesiredCount > as.Max) {
 		bad("service.desired_count", "%d is outside autoscaling min..max (%d..%d)", s.DesiredCount, as.Min, as.Max)
 	}
@@ -325,20 +339,29 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 
 // domainProblem describes what is wrong with a domain name, or "".
 func domainProblem(d string) string {
-	if len(d) > 253 || strings.HasSuffix(d, ".") {
-		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+	if len(d) > awsrules.MaxDomainName || !awsrules.DomainName.MatchString(d) {
+		return "is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com"
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
-	}
-	for _, l := range labels {
-		if !reDomainLabel.MatchString(l) {
-			return "is not a domain name; want lowercase labels separated by dots, no trailing dot, e.g. example.com"
+	for _, l := range strings.Split(d, ".") {
+		if strings.HasPrefix(l, "xn--") {
+			if err := awsrules.PunycodeLabel(l); err != nil {
+				return fmt.Sprintf("has the label %q, which %v", l, err)
+			}
 		}
 	}
 	return ""
 }
+
+// secretARN matches a Secrets Manager secret or SSM parameter ARN.
+type secretARN struct{}
+
+func (secretARN) MatchString(s string) bool {
+	return awsrules.SecretsManagerARN.MatchString(s) || awsrules.SSMParameterARN.MatchString(s)
+}
+
+// MaxContainerEnvBytes bounds the names and values of the container's
+// variables, leaving the rest of the 64 KiB task definition to selfhost.
+const MaxContainerEnvBytes = awsrules.MaxTaskDefinitionSize * 3 / 4
 
 // SelfhostEnv are the container variables selfhost sets itself (see
 // ContainerEnv); an environment may not override them.

@@ -32,3 +32,10 @@ func steps(from, to, step int) []int {
 	}
 	return out
 }
+
+// Stop timeout of a Fargate container (SIGTERM to SIGKILL), in seconds.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+const (
+	MinStopTimeout = 2
+	MaxStopTimeout = 120
+)

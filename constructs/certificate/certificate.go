@@ -10,7 +10,6 @@ package certificate
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -18,6 +17,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/acmcertificatevalidation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/awsrules"
 )
 
 // ValidationRecordTTL is the TTL of the validation records.
@@ -25,10 +26,10 @@ const ValidationRecordTTL = 60
 
 // reDomain is a lowercase DNS name of at least two labels, no trailing dot,
 // no wildcard; with api./app. added it must stay within 253 characters.
-var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var reDomain = awsrules.DomainName
 
 // reHost is one DNS label: a host under the domain.
-var reHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var reHost = awsrules.HostLabel
 
 // Props configures the certificate. Every field is required.
 type Props struct {

@@ -5,7 +5,6 @@ package dns
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -14,13 +13,15 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53zone"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/awsrules"
 )
 
 // reDomain is a lowercase DNS name of at least two labels, no trailing dot.
-var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var reDomain = awsrules.DomainName
 
 // reHost is one DNS label: a host under the domain.
-var reHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var reHost = awsrules.HostLabel
 
 func validDomain(field, d string) error {
 	if len(d) > 249 || !reDomain.MatchString(d) {

@@ -21,7 +21,6 @@ package loadbalancer
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -40,16 +39,16 @@ import (
 // Limits of the props, quoted in validation messages.
 const (
 	MaxIdleTimeout          = awsrules.MaxIdleTimeout
-	MaxDeregistrationDelay  = 3600
-	MinSlowStart            = 30
-	MaxSlowStart            = 900
-	MaxStickinessDuration   = 604800 // 7 days
+	MaxDeregistrationDelay  = awsrules.MaxDeregistrationDelay
+	MinSlowStart            = awsrules.MinSlowStart
+	MaxSlowStart            = awsrules.MaxSlowStart
+	MaxStickinessDuration   = awsrules.MaxStickinessDuration
 	MaxTargetGroupPrefixLen = awsrules.MaxTargetGroupNamePrefix
 )
 
 var (
-	reCertARN     = regexp.MustCompile(`^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)/.+$`)
-	reLogsPrefix  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+	reCertARN     = awsrules.ListenerCertificateARN
+	reLogsPrefix  = awsrules.S3KeyPrefix
 	ruleIDReplace = strings.NewReplacer(".", "-", ":", "-", "/", "_")
 )
 
@@ -230,14 +229,14 @@ func (h HealthCheck) validate() error {
 	switch {
 	case awsrules.HealthCheckPath(h.Path) != nil:
 		return bad("Path %v", awsrules.HealthCheckPath(h.Path))
-	case h.IntervalSeconds < 5 || h.IntervalSeconds > 300:
-		return bad("IntervalSeconds %d is out of range; want 5 to 300", h.IntervalSeconds)
-	case h.TimeoutSeconds < 2 || h.TimeoutSeconds > 120 || h.TimeoutSeconds >= h.IntervalSeconds:
-		return bad("TimeoutSeconds %d is out of range; want 2 to 120 and less than IntervalSeconds (%d)", h.TimeoutSeconds, h.IntervalSeconds)
-	case h.HealthyThreshold < 2 || h.HealthyThreshold > 10:
-		return bad("HealthyThreshold %d is out of range; want 2 to 10", h.HealthyThreshold)
-	case h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10:
-		return bad("UnhealthyThreshold %d is out of range; want 2 to 10", h.UnhealthyThreshold)
+	case h.IntervalSeconds < awsrules.MinHealthCheckInterval || h.IntervalSeconds > awsrules.MaxHealthCheckInterval:
+		return bad("IntervalSeconds %d is out of range; want %d to %d", h.IntervalSeconds, awsrules.MinHealthCheckInterval, awsrules.MaxHealthCheckInterval)
+	case h.TimeoutSeconds < awsrules.MinHealthCheckTimeout || h.TimeoutSeconds > awsrules.MaxHealthCheckTimeout || h.TimeoutSeconds >= h.IntervalSeconds:
+		return bad("TimeoutSeconds %d is out of range; want %d to %d and less than IntervalSeconds (%d)", h.TimeoutSeconds, awsrules.MinHealthCheckTimeout, awsrules.MaxHealthCheckTimeout, h.IntervalSeconds)
+	case h.HealthyThreshold < awsrules.MinHealthyThreshold || h.HealthyThreshold > awsrules.MaxHealthyThreshold:
+		return bad("HealthyThreshold %d is out of range; want %d to %d", h.HealthyThreshold, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
+	case h.UnhealthyThreshold < awsrules.MinHealthyThreshold || h.UnhealthyThreshold > awsrules.MaxHealthyThreshold:
+		return bad("UnhealthyThreshold %d is out of range; want %d to %d", h.UnhealthyThreshold, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
 	case awsrules.Matcher(h.Matcher) != nil:
 		return bad("Matcher %v", awsrules.Matcher(h.Matcher))
 	}

@@ -6,7 +6,6 @@ package registry
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -35,7 +34,7 @@ const (
 )
 
 // reKMSARN is a KMS key or alias ARN.
-var reKMSARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$`)
+var reKMSARN = awsrules.KMSKeyOrAliasARN
 
 // Props configures the repository. Every field except KMSKeyARN is required;
 // the environment defaults live in config/defaults.go.

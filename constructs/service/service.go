@@ -23,13 +23,14 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules/fargate"
 	"selfhost/constructs/iampolicy"
 )
 
 // Limits and fixed settings of the service.
 const (
 	// MaxStopTimeoutSeconds is Fargate's maximum stopTimeout (SIGTERM to SIGKILL).
-	MaxStopTimeoutSeconds = 120
+	MaxStopTimeoutSeconds = fargate.MaxStopTimeout
 	// LogStreamPrefix prefixes the log streams: ecs/<container>/<task id>.
 	LogStreamPrefix = "ecs"
 )

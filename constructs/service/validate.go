@@ -10,18 +10,19 @@ import (
 	"strings"
 
 	"selfhost/awsrules"
+	"selfhost/awsrules/fargate"
 )
 
 var (
 	reName      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,47}$`) // IAM role names (<Name>-task-execution) are at most 64
 	reContainer = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
-	reEnvName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reEnvName   = awsrules.EnvName
 	reUser      = regexp.MustCompile(`^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$`)
-	reSecretARN = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(:[^:]*:[^:]*:[^:]*)?$`)
-	reParamARN  = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$`)
-	rePolicyARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$`)
-	reKMSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$`)
-	reRepoARN   = regexp.MustCompile(`^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$`)
+	reSecretARN = awsrules.SecretsManagerARN
+	reParamARN  = awsrules.SSMParameterARN
+	rePolicyARN = awsrules.IAMPolicyARN
+	reKMSARN    = awsrules.KMSKeyARN
+	reRepoARN   = awsrules.ECRRepositoryARN
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
@@ -46,8 +47,8 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("Name %q is not allowed; want 1-48 of A-Z, a-z, 0-9, '-', starting with a letter", p.Name)
 	case p.Region == "":
 		return nil, bad("Region is required")
-	case p.StopTimeoutSeconds < 2 || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
-		return nil, bad("StopTimeoutSeconds %d is out of range; want 2 to %d (Fargate's maximum)", p.StopTimeoutSeconds, MaxStopTimeoutSeconds)
+	case p.StopTimeoutSeconds < fargate.MinStopTimeout || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
+		return nil, bad("StopTimeoutSeconds %d is out of range; want %d to %d (Fargate's limits)", p.StopTimeoutSeconds, fargate.MinStopTimeout, MaxStopTimeoutSeconds)
 	case p.HealthCheckGracePeriodSeconds < 0 || p.HealthCheckGracePeriodSeconds > 7200:
 		return nil, bad("HealthCheckGracePeriodSeconds %d is out of range; want 0 to 7200", p.HealthCheckGracePeriodSeconds)
 	case p.Image == "":
