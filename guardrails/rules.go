@@ -101,8 +101,8 @@ func OptionsOf(c *config.Config) Options {
 var Rules = []Rule{
 	{
 		ID: "net-min-azs", Checks: "The VPC's subnets span fewer than 2 availability zones.",
-		Fix: "use at least 2 AZs (availability_zones.count: 2 or more)", NonProduction: Warn,
-		Why: "one AZ is a cheap test setup; it has no HA", check: minAZs,
+		Fix: "use at least 2 AZs (availability_zones.count: 2 or more)", NonProduction: Error,
+		Why: "an application load balancer needs subnets in 2 AZs, so config refuses one AZ everywhere; this catches an escape hatch", check: minAZs,
 	},
 	{
 		ID: "net-nat-per-az", Checks: "Not exactly one NAT gateway in each AZ that has private subnets.",

@@ -319,8 +319,8 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	}
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
-		guardrails.Warn:  {"net-min-azs", "net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "net-database-egress", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
+		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)
