@@ -20,7 +20,7 @@ import (
 var tmpDir string
 
 func TestMain(m *testing.M) {
-	synth.SilenceNodeBanner()
+	synth.Prepare()
 	code := func() int {
 		d, err := os.MkdirTemp("", "bench-test-")
 		if err != nil {

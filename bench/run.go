@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// BannerVar is the jsii banner variable that synth.SilenceNodeBanner sets
+// BannerVar is the jsii banner variable that synth.Prepare sets
 // before re-executing the program.
 const BannerVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 

@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	synth.SilenceNodeBanner()
+	synth.Prepare()
 	envFile := flag.String("env", "environments/local.yaml", "the emulator environment to deploy")
 	keep := flag.Bool("keep", false, "keep the deployment and the emulator running until interrupted")
 	verbose := flag.Bool("v", false, "stream Terraform's output")
