@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -28,10 +29,19 @@ func Outdir() string {
 	return DefaultOutdir
 }
 
+// kernel serializes the synths of a process: jsii is not goroutine-safe.
+var kernel sync.Mutex
+
 // Run creates an app, lets build add stacks, synthesizes it into a fresh
 // temporary folder beside outdir and then replaces outdir with it. On any
 // error, including a jsii panic, outdir is left as it was.
+//
+// Goroutines may call Run at once (the parallel end-to-end tests do): it
+// runs one synth at a time. build must not hand jsii objects to code that
+// runs after Run returns.
 func Run(outdir string, build func(cdktf.App) error) (err error) {
+	kernel.Lock()
+	defer kernel.Unlock()
 	outdir = filepath.Clean(outdir)
 	parent := filepath.Dir(outdir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
