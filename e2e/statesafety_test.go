@@ -40,6 +40,7 @@ import (
 // once), one waiting apply, a re-plan, the interrupted apply, its
 // completion and a last re-plan.
 func TestStateSafety(t *testing.T) {
+	t.Parallel() // on its own emulator; synths take turns (synth.Run)
 	s, ctx := start(t)
 	state, network := s.Cfg.StackName("state"), s.Cfg.StackName("network")
 	key := s.Cfg.StateKey(network)
