@@ -29,8 +29,13 @@ func synthTo(dir string) int {
 // Lazy provider loading (synth.Prepare's default) changes nothing in the
 // output: the shared synth of TestMain (lazy) is byte-identical, file for
 // file, to a synth of every reference environment in a child process with
-// the provider loaded the normal way (synth.EagerVar=1).
+// the provider loaded the normal way (synth.EagerVar=1). The child pays the
+// plain floor (~5 s): skipped with -short, like terraform validate; CI runs
+// it.
 func TestLazyProviderSameOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a second synth with normal provider loading (~5 s); skipped with -short")
+	}
 	js, err := synth.PreloadFile()
 	if err != nil {
 		t.Fatal(err)
