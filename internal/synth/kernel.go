@@ -28,7 +28,7 @@ import (
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces). The
 //     preload resolves @cdktf/provider-aws to the lib/lazy-index.js the
-//     provider ships, so a synth requires the ~40 resource modules it uses
+//     provider ships, so a synth requires only the resource modules it uses
 //     instead of all ~2,100: half of the fixed cost of every synth, and 40 %
 //     of its peak memory (BENCHMARKS.md). The output is byte-identical
 //     (TestLazyProviderSameOutput). A provider without a lazy index loads
@@ -59,8 +59,9 @@ var lazyIndexJS []byte
 // Prepare sets up the jsii kernel's environment (see above) and, if that
 // changed anything, closes the not-yet-started kernel (removing its
 // extracted files) and re-executes the program. Call it first in main or
-// TestMain. If the preload cannot be written or re-executing fails, the
-// program goes on with what it has (a warning says which).
+// TestMain. If the preload cannot be written, a one-line warning says so
+// and the provider loads the normal way; if re-executing fails, the program
+// goes on as it is.
 func Prepare() {
 	changed := false
 	if _, set := os.LookupEnv(bannerVar); !set {
