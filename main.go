@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	synth.SilenceNodeBanner()
+	synth.Prepare()
 	code := run(os.Getenv, os.Stderr)
 	synth.Close()
 	os.Exit(code)

@@ -6,36 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 )
-
-// LazyIndexJS is a Node preload for a what-if measurement: it resolves the
-// package @cdktf/provider-aws to the lib/lazy-index.js the provider ships
-// beside its lib/index.js. Both export the same namespaces, but index.js
-// requires all ~2,100 resource modules up front while lazy-index.js
-// requires each on first use. The jsii kernel loads the package's "main"
-// (index.js); with this preload it loads the lazy index, so only the
-// modules the app uses are required. Nothing else changes: the assembly
-// (.jsii) is still loaded in full.
-const LazyIndexJS = `'use strict';
-const Module = require('module');
-const path = require('path');
-const fs = require('fs');
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, parent, isMain, options) {
-  const r = resolve.apply(this, arguments);
-  if (request === '@cdktf/provider-aws' && path.basename(r) === 'index.js') {
-    const lazy = path.join(path.dirname(r), 'lazy-index.js');
-    if (fs.existsSync(lazy)) return lazy;
-  }
-  return r;
-};
-`
-
-// LazyNodeOptions is NODE_OPTIONS for the lazy-index preload at path,
-// keeping the heap limit jsii sets when NODE_OPTIONS is unset.
-func LazyNodeOptions(path string) string {
-	return "--max-old-space-size=4069 --require " + path
-}
 
 // SameTree reports whether the files under a and b are byte-identical
 // (same relative paths, same contents); diff names the first difference.
@@ -75,4 +49,77 @@ func SameTree(a, b string) (same bool, diff string, err error) {
 		}
 	}
 	return true, "", nil
+}
+
+// ScalePoint is one shape of the growth measurement: Envs copies of the
+// production environment with AZs availability zones each.
+type ScalePoint struct {
+	Envs, AZs int
+	Samples   []Sample
+}
+
+var (
+	nameLine   = regexp.MustCompile(`(?m)^name: .*$`)
+	bucketLine = regexp.MustCompile(`(?m)^(\s+bucket: )\S+$`)
+	countLine  = regexp.MustCompile(`(?m)^(\s+count: )\d+$`)
+)
+
+// WriteScaledEnvs writes n copies of the environment file src into dir
+// (created), named p01, p02, ... with their own state bucket and azs
+// availability zones; the rest of each file is src's.
+func WriteScaledEnvs(src, dir string, n, azs int) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if !nameLine.Match(b) || !bucketLine.Match(b) || !countLine.Match(b) {
+		return fmt.Errorf("%s: want top-level name:, state bucket: and availability_zones count: lines", src)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("p%02d", i)
+		s := nameLine.ReplaceAllString(string(b), "name: "+name)
+		s = bucketLine.ReplaceAllString(s, "${1}selfhost-"+name+"-tfstate-123456789012")
+		s = countLine.ReplaceAllString(s, "${1}"+strconv.Itoa(azs))
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(s), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarginalMS is the extra wall time of one more environment between the
+// smallest and the largest environment count of points with azs AZs, from
+// the medians; ok is false when there are not two such counts.
+func MarginalMS(points []ScalePoint, azs int) (ms float64, ok bool) {
+	var lo, hi *ScalePoint
+	for i := range points {
+		p := &points[i]
+		if p.AZs != azs || len(p.Samples) == 0 {
+			continue
+		}
+		if lo == nil || p.Envs < lo.Envs {
+			lo = p
+		}
+		if hi == nil || p.Envs > hi.Envs {
+			hi = p
+		}
+	}
+	if lo == nil || hi == nil || lo.Envs == hi.Envs {
+		return 0, false
+	}
+	wall := func(s Sample) float64 { return s.WallMS }
+	d := Summarize(pick(hi.Samples, wall)).Median - Summarize(pick(lo.Samples, wall)).Median
+	return d / float64(hi.Envs-lo.Envs), true
+}
+
+// bar is a text bar of width proportional to v/max.
+func bar(v, max float64, width int) string {
+	if max <= 0 {
+		return ""
+	}
+	n := int(v/max*float64(width) + 0.5)
+	return strings.Repeat("█", n)
 }

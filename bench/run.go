@@ -13,9 +13,17 @@ import (
 	"time"
 )
 
-// BannerVar is the jsii banner variable that synth.SilenceNodeBanner sets
+// BannerVar is the jsii banner variable that synth.Prepare sets
 // before re-executing the program.
 const BannerVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+
+// EagerVar is synth.EagerVar (not imported: the driver does not link the
+// jsii runtime). Set to 1, the helper loads the AWS provider the normal
+// way: the plain floor.
+const EagerVar = "SELFHOST_EAGER_PROVIDER"
+
+// Eager is the environment of a helper run with normal provider loading.
+var Eager = map[string]string{EagerVar: "1"}
 
 // Sample is one synth in a fresh process: what synthonce prints, plus the
 // wall time the driver saw from exec to exit.
@@ -111,8 +119,9 @@ func BuildHelper(repo, dir string) (string, error) {
 
 // RunHelper execs the synthonce binary once in a fresh process (working
 // directory repo, so -env is relative to it) and returns its sample with
-// the wall time. The banner variable is removed from its environment so it
-// starts as `go run .` does in a plain shell (and re-executes once).
+// the wall time. The banner variable, NODE_OPTIONS and EagerVar are removed
+// from its environment so it starts as `go run .` does in a plain shell
+// (and re-executes once in synth.Prepare).
 func RunHelper(exe, repo, mode string, extra ...string) (Sample, error) {
 	return RunHelperEnv(exe, repo, mode, nil, extra...)
 }
@@ -122,7 +131,7 @@ func RunHelper(exe, repo, mode string, extra ...string) (Sample, error) {
 func RunHelperEnv(exe, repo, mode string, env map[string]string, extra ...string) (Sample, error) {
 	cmd := exec.Command(exe, append([]string{"-mode", mode, "-env", "environments"}, extra...)...)
 	cmd.Dir = repo
-	set := map[string]string{BannerVar: ""}
+	set := map[string]string{BannerVar: "", "NODE_OPTIONS": "", EagerVar: ""}
 	for k, v := range env {
 		set[k] = v
 	}

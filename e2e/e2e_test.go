@@ -23,7 +23,7 @@ func start(t *testing.T) (*localenv.Session, context.Context) {
 	if testing.Short() {
 		t.Skip("end-to-end test on the emulator; skipped with -short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	t.Cleanup(cancel)
 	s, err := localenv.Start(ctx, "../environments/local.yaml", testLog(t))
 	if err != nil {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"selfhost/config"
 	"selfhost/internal/golden"
+	"selfhost/ops/localenv"
 	"selfhost/planreport"
 )
 
@@ -27,28 +29,31 @@ const keepPlansEnv = "SELFHOST_KEEP_PLANS"
 // production, so that turning it off is a change to review.
 func deployed(c *config.Config) { c.LoadBalancer.DeletionProtection = true }
 
-// The plan report on real plans: deploy every stack of the local
-// environment on the emulator, then plan changed configurations against it
-// and compare the normalised Markdown report with the reviewed files in
-// testdata/planreport. Each scenario names the rules that must fire; every
-// other rule must stay silent. The plans of the unchanged configuration are
-// the baseline (the base branch's plans in CI), so the version rules are
-// evaluated everywhere.
-func TestPlanReportOnEmulator(t *testing.T) {
-	s, ctx := start(t)
+// checkPlanReport: the plan report on real plans. The deployed local
+// environment gets the load balancer's deletion protection turned on (the
+// one difference of deployed), then changed configurations are planned
+// against it and the normalised Markdown report is compared with the
+// reviewed files in testdata/planreport. Each scenario names the rules that
+// must fire; every other rule must stay silent. The plans of the unchanged
+// configuration are the baseline (the base branch's plans in CI), so the
+// version rules are evaluated everywhere.
+func checkPlanReport(t *testing.T, ctx context.Context, s *localenv.Session) {
 	base, err := s.Synth(deployed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := base.Stacks()
-	if err := base.Apply(ctx, all...); err != nil {
+	if err := base.Apply(ctx, s.Cfg.StackName("service")); err != nil {
 		t.Fatal(err)
 	}
+	all := base.Stacks()
 	baseline := map[string]*planreport.Plan{}
 	for _, st := range all {
 		p, err := base.PlanJSON(ctx, st)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if d := describeChanges(p); d != "" {
+			t.Fatalf("%s is not as deployed:%s", st, d)
 		}
 		keepPlan(t, "baseline", st, p)
 		baseline[st] = p

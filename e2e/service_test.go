@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -43,53 +44,23 @@ func describeChanges(plan *tfjson.Plan) string {
 	return b.String()
 }
 
-// assertClean fails with the planned changes when a stack would change.
-func assertClean(t *testing.T, env *deploy.Env, stacks ...string) {
-	t.Helper()
-	ctx := t.Context()
-	for _, s := range stacks {
-		plan, err := env.PlanJSON(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := describeChanges(plan); d != "" {
-			t.Errorf("re-plan of %s is not clean:%s", s, d)
-		}
-	}
-}
-
-// The whole local environment on the emulator: state -> network -> service
-// -> dns, a clean re-plan, the facts through the AWS API, change safety,
-// destroy, nothing left.
-func TestServiceDeployReplanDestroy(t *testing.T) {
-	s, ctx := start(t)
-	// The image is the reference app, published and pinned by digest.
-	digest := publishReferenceApp(t)
-	env, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", digest })
-	if err != nil {
-		t.Fatal(err)
-	}
-	stacks := env.Stacks()
-	if len(stacks) != 4 {
-		t.Fatalf("stacks %v", stacks)
-	}
-	if err := env.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
-	assertClean(t, env, stacks...)
-	if t.Failed() {
-		t.FailNow()
-	}
-	cfg := s.Cfg
-	svcStack := cfg.StackName("service")
-	outs, err := env.Outputs(ctx, svcStack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cluster, service, lbDNS string
+// serviceNames are the cluster, service and load balancer DNS name from
+// the service stack's outputs.
+func serviceNames(t *testing.T, outs map[string]string) (cluster, service, lbDNS string) {
 	json.Unmarshal([]byte(outs["cluster_name"]), &cluster)
 	json.Unmarshal([]byte(outs["service_name"]), &service)
 	json.Unmarshal([]byte(outs["load_balancer_dns_name"]), &lbDNS)
+	if cluster == "" || service == "" || lbDNS == "" {
+		t.Fatalf("service outputs %v", outs)
+	}
+	return
+}
+
+// checkService reads the deployed service, load balancer, autoscaling and
+// DNS back through the AWS APIs. The task runs the configured image.
+func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string) {
+	cfg := s.Cfg
+	cluster, service, lbDNS := serviceNames(t, outs)
 	if outs["api_url"] != `"https://api.`+cfg.DNS.Domain+`"` || outs["app_url"] != `"https://app.`+cfg.DNS.Domain+`"` {
 		t.Errorf("url outputs %s %s", outs["api_url"], outs["app_url"])
 	}
@@ -131,8 +102,8 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := td.TaskDefinition.ContainerDefinitions[0]
-	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local@"+digest) {
-		t.Errorf("task image %s, want the repository pinned at the published digest %s", img, digest)
+	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local:"+cfg.Service.Image.Tag) {
+		t.Errorf("task image %s, want the repository at the configured tag %s", img, cfg.Service.Image.Tag)
 	}
 	if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
 		t.Errorf("container: stopTimeout %d, health check %v, logs %v", aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
@@ -242,25 +213,47 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 		}
 	}
 
-	t.Run("DesiredCountSetOutsideTerraformSurvivesApply", func(t *testing.T) {
-		if _, err := ecsc.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: &cluster, Service: &service, DesiredCount: aws.Int32(3)}); err != nil {
-			t.Fatal(err)
-		}
-		if err := env.Apply(ctx, svcStack); err != nil {
-			t.Fatal(err)
-		}
-		ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := ds.Services[0].DesiredCount; got != 3 {
-			t.Errorf("desired count after apply %d, want the 3 autoscaling set", got)
-		}
-	})
+}
 
-	// Change safety: a new image tag, CPU target, stickiness and one more AZ
-	// replace none of the traffic-bearing resources. The network change is
-	// applied first (as a deploy would), then the service stack is planned.
+// checkNewImageKeepsDesiredCount: with the desired count changed outside
+// Terraform (as autoscaling does), a deploy of a new image (the reference
+// app, published and pinned by digest) keeps that count and runs the image
+// at the digest.
+func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string, digest string) {
+	cluster, service, _ := serviceNames(t, outs)
+	ecsc := ecs.NewFromConfig(s.AWS())
+	if _, err := ecsc.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: &cluster, Service: &service, DesiredCount: aws.Int32(3)}); err != nil {
+		t.Fatal(err)
+	}
+	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", digest })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pinned.Apply(ctx, s.Cfg.StackName("service")); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+	if err != nil || len(ds.Services) != 1 {
+		t.Fatalf("describe service: %v %v", ds, err)
+	}
+	if got := ds.Services[0].DesiredCount; got != 3 {
+		t.Errorf("desired count after apply %d, want the 3 autoscaling set", got)
+	}
+	td, err := ecsc.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: ds.Services[0].TaskDefinition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); !strings.HasSuffix(img, "/selfhost-local@"+digest) {
+		t.Errorf("task image %s, want the repository pinned at the published digest %s", img, digest)
+	}
+}
+
+// checkChanges: a new image tag, CPU target, stickiness and one more AZ
+// replace none of the traffic-bearing resources. The network change is
+// applied (as a deploy would), then the service stack is planned. It
+// returns the changed environment, as deployed now.
+func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deploy.Env {
+	cfg := s.Cfg
 	changed, err := s.Synth(func(c *config.Config) {
 		c.Service.Image.Tag, c.Service.Image.Digest = "v2", ""
 		c.Service.Autoscaling.CPUTarget = 60
@@ -271,54 +264,48 @@ func TestServiceDeployReplanDestroy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) {
-		critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
-			"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true}
-		for _, st := range []string{cfg.StackName("network"), svcStack} {
-			plan, err := changed.PlanJSON(ctx, st)
-			if err != nil {
-				t.Fatal(err)
+	critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
+		"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true}
+	for _, st := range []string{cfg.StackName("network"), cfg.StackName("service")} {
+		plan, err := changed.PlanJSON(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes := 0
+		for _, rc := range plan.ResourceChanges {
+			a := rc.Change.Actions
+			if !a.NoOp() && !a.Read() {
+				changes++
 			}
-			changes := 0
-			for _, rc := range plan.ResourceChanges {
-				a := rc.Change.Actions
-				if !a.NoOp() && !a.Read() {
-					changes++
-				}
-				if critical[rc.Type] && (a.Delete() || a.Replace()) {
-					t.Errorf("%s: %v %s", st, a, rc.Address)
-				}
-			}
-			if changes == 0 {
-				t.Errorf("%s: the changes planned nothing", st)
-			}
-			if st == cfg.StackName("network") {
-				if err := changed.Apply(ctx, st); err != nil {
-					t.Fatal(err)
-				}
+			if critical[rc.Type] && (a.Delete() || a.Replace()) {
+				t.Errorf("%s: %v %s", st, a, rc.Address)
 			}
 		}
-	})
-
-	// Destroy everything but the state bucket (as deployed now: with the
-	// added AZ); nothing is left.
-	if err := changed.Destroy(ctx); err != nil {
-		t.Fatal(err)
+		if changes == 0 {
+			t.Errorf("%s: the changes planned nothing", st)
+		}
+		if st == cfg.StackName("network") {
+			if err := changed.Apply(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	if lbs, err := elb.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{}); err != nil || len(lbs.LoadBalancers) != 0 {
+	return changed
+}
+
+// checkServiceGone: after the teardown no load balancer, active cluster or
+// hosted zone is left.
+func checkServiceGone(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string) {
+	cluster, _, _ := serviceNames(t, outs)
+	awsCfg := s.AWS()
+	if lbs, err := elbv2.NewFromConfig(awsCfg).DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{}); err != nil || len(lbs.LoadBalancers) != 0 {
 		t.Errorf("load balancers left: %v %v", lbs, err)
 	}
-	if cs, err := ecsc.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}}); err != nil || (len(cs.Clusters) > 0 && aws.ToString(cs.Clusters[0].Status) == "ACTIVE") {
+	if cs, err := ecs.NewFromConfig(awsCfg).DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}}); err != nil || (len(cs.Clusters) > 0 && aws.ToString(cs.Clusters[0].Status) == "ACTIVE") {
 		t.Errorf("cluster left: %v %v", cs, err)
 	}
-	if zs, err := r53.ListHostedZones(ctx, &route53.ListHostedZonesInput{}); err != nil || len(zs.HostedZones) != 0 {
+	if zs, err := route53.NewFromConfig(awsCfg).ListHostedZones(ctx, &route53.ListHostedZonesInput{}); err != nil || len(zs.HostedZones) != 0 {
 		t.Errorf("hosted zones left: %v %v", zs, err)
-	}
-	if vpcs, err := ec2.NewFromConfig(awsCfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:environment"), Values: []string{cfg.Name}}}}); err != nil || len(vpcs.Vpcs) != 0 {
-		t.Errorf("VPCs left: %v %v", vpcs, err)
-	}
-	if err := s.DeleteStateBucket(ctx); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -40,6 +40,7 @@ import (
 // once), one waiting apply, a re-plan, the interrupted apply, its
 // completion and a last re-plan.
 func TestStateSafety(t *testing.T) {
+	t.Parallel() // on its own emulator; synths take turns (synth.Run)
 	s, ctx := start(t)
 	state, network := s.Cfg.StackName("state"), s.Cfg.StackName("network")
 	key := s.Cfg.StateKey(network)
@@ -118,12 +119,15 @@ func TestStateSafety(t *testing.T) {
 	})
 
 	t.Run("InterruptedApply", func(t *testing.T) {
-		// Four more interface endpoints: independent creations, each
-		// several seconds on the emulator. (Not a new AZ: the emulator
-		// cannot update aws_db_subnet_group in place.)
+		// Ten more interface endpoints: independent creations, one at a
+		// time (-parallelism=1), so the interrupt at the first leaves most
+		// undone even when a loaded machine delivers it late (with four,
+		// all four were sometimes created first). (Not a new AZ: the
+		// emulator cannot update aws_db_subnet_group in place.)
+		extra := []string{"ssm", "ssmmessages", "ec2messages", "kms", "sns", "sqs", "events", "monitoring", "ecs", "elasticloadbalancing"}
 		grown, err := s.Synth(func(c *config.Config) {
 			c.Network.FlowLogRetentionDays = 14
-			c.Network.InterfaceEndpoints = append(append([]string{}, c.Network.InterfaceEndpoints...), "ssm", "ssmmessages", "ec2messages", "kms")
+			c.Network.InterfaceEndpoints = append(append([]string{}, c.Network.InterfaceEndpoints...), extra...)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +153,7 @@ func TestStateSafety(t *testing.T) {
 		t.Logf("interrupted apply: %v; state serial %d -> %d, %d -> %d resources", err, before.Serial, mid.Serial, len(before.Resources), len(mid.Resources))
 
 		// No manual repair: a plain apply completes, then nothing is left to do.
-		if len(mid.Resources) >= len(before.Resources)+4 {
+		if len(mid.Resources) >= len(before.Resources)+len(extra) {
 			t.Errorf("the interrupted apply created everything (%d -> %d resources); nothing was left to complete", len(before.Resources), len(mid.Resources))
 		}
 		if err := grown.Apply(ctx, network); err != nil {
@@ -159,8 +163,8 @@ func TestStateSafety(t *testing.T) {
 			t.Errorf("re-plan after completing: changes in %v (err %v)", changed, err)
 		}
 		after := readState(ctx, t, cli, bucket, key)
-		if after.Lineage != before.Lineage || len(after.Resources) != len(before.Resources)+4 {
-			t.Errorf("final state: lineage %q, %d resources (before the new AZ %d)", after.Lineage, len(after.Resources), len(before.Resources))
+		if after.Lineage != before.Lineage || len(after.Resources) != len(before.Resources)+len(extra) {
+			t.Errorf("final state: lineage %q, %d resources, want %d + %d endpoints", after.Lineage, len(after.Resources), len(before.Resources), len(extra))
 		}
 	})
 }

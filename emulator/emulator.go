@@ -184,9 +184,13 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 
 // StartT starts a server for a test, stops it when the test ends and, if
 // the test failed, logs the tail of the server log. A server that cannot
-// start fails the test.
+// start fails the test. With -short the test is skipped: `go test -short`
+// runs no emulator.
 func StartT(t testing.TB) *Server {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the AWS emulator (moto); skipped with -short")
+	}
 	s, err := Start(context.Background(), Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("starting the AWS emulator: %v", err)

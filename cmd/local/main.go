@@ -14,8 +14,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
 	"time"
 
@@ -24,7 +22,7 @@ import (
 )
 
 func main() {
-	synth.SilenceNodeBanner()
+	synth.Prepare()
 	envFile := flag.String("env", "environments/local.yaml", "the emulator environment to deploy")
 	keep := flag.Bool("keep", false, "keep the deployment and the emulator running until interrupted")
 	verbose := flag.Bool("v", false, "stream Terraform's output")
@@ -52,44 +50,12 @@ func run(envFile string, keep, verbose bool) int {
 	defer s.Close()
 	step("emulator (moto) on %s, log %s", s.Srv.Endpoint(), s.Srv.LogPath())
 
-	env, err := s.Synth(nil)
+	env, outputs, err := s.Deploy(ctx, step)
 	if err != nil {
 		return fail(err)
 	}
-	stacks := env.Stacks()
-	step("synthesized %v", stacks)
-
-	t1 := time.Now()
-	for _, st := range stacks {
-		step("apply %s", st)
-		if err := env.Apply(ctx, st); err != nil {
-			return fail(err)
-		}
-	}
-	step("applied in %s; re-planning", time.Since(t1).Round(time.Second))
-	changed, err := env.Drift(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if len(changed) > 0 {
-		return fail(fmt.Errorf("re-plan after apply shows changes in %v", changed))
-	}
-	step("re-plan: no changes")
-	for _, st := range stacks {
-		outs, err := env.Outputs(ctx, st)
-		if err != nil {
-			return fail(err)
-		}
-		keys := make([]string, 0, len(outs))
-		for k := range outs {
-			if !strings.HasPrefix(k, "cross-stack-output-") { // cdktf's plumbing between stacks
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Printf("%s.%s = %s\n", st, k, outs[k])
-		}
+	for _, l := range localenv.OutputLines(env, outputs) {
+		fmt.Println(l)
 	}
 
 	if keep {
@@ -99,10 +65,7 @@ func run(envFile string, keep, verbose bool) int {
 	}
 	t2 := time.Now()
 	step("destroy")
-	if err := env.Destroy(ctx); err != nil {
-		return fail(err)
-	}
-	if err := s.DeleteStateBucket(ctx); err != nil {
+	if err := s.Teardown(ctx, env); err != nil {
 		return fail(err)
 	}
 	step("destroyed in %s; total %s", time.Since(t2).Round(time.Second), time.Since(t0).Round(time.Second))

@@ -50,7 +50,7 @@ const (
 )
 
 func main() {
-	synth.SilenceNodeBanner() // -local synthesizes in this process
+	synth.Prepare() // -local synthesizes in this process
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,7 +1,9 @@
-// Package synth runs a cdktf app at the edge of the program: it turns jsii
-// panics into errors, writes the output atomically (a failed synth leaves the
-// previous output untouched), and silences Node's end-of-life banner for the
-// Node version this project is tested on.
+// Package synth runs a cdktf app at the edge of the program: it starts the
+// jsii kernel the way every synth of this project needs it (Prepare: lazy
+// loading of the AWS provider, no Node end-of-life banner for the Node
+// version this project is tested on; see kernel.go), turns jsii panics into
+// errors, and writes the output atomically (a failed synth leaves the
+// previous output untouched).
 package synth
 
 import (
@@ -9,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -17,31 +19,6 @@ import (
 
 // DefaultOutdir is where cdktf and its CLI expect the output.
 const DefaultOutdir = "cdktf.out"
-
-// silenceVar silences the jsii runtime's end-of-life banner for the Node
-// major versions it lists.
-const silenceVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
-
-// SilenceNodeBanner silences the jsii end-of-life banner for Node 20 (the
-// Node this project is tested on; a banner for any other version still
-// shows), unless the user set the variable. The jsii runtime captures the
-// environment of its Node process during package initialisation, before any
-// code of ours runs, so the variable only takes effect in a fresh process:
-// this closes the not-yet-started kernel (removing its extracted files) and
-// re-executes the program with the same arguments. Call it first in main or
-// TestMain; if re-executing fails, the program goes on with the banner.
-func SilenceNodeBanner() {
-	if _, set := os.LookupEnv(silenceVar); set {
-		return
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return
-	}
-	os.Setenv(silenceVar, "20")
-	jsii.Close()
-	_ = syscall.Exec(exe, os.Args, os.Environ()) // returns only on failure
-}
 
 // Outdir is the output folder: CDKTF_OUTDIR when the cdktf CLI runs us,
 // else cdktf.out.
@@ -52,10 +29,19 @@ func Outdir() string {
 	return DefaultOutdir
 }
 
+// kernel serializes the synths of a process: jsii is not goroutine-safe.
+var kernel sync.Mutex
+
 // Run creates an app, lets build add stacks, synthesizes it into a fresh
 // temporary folder beside outdir and then replaces outdir with it. On any
 // error, including a jsii panic, outdir is left as it was.
+//
+// Goroutines may call Run at once (the parallel end-to-end tests do): it
+// runs one synth at a time. build must not hand jsii objects to code that
+// runs after Run returns.
 func Run(outdir string, build func(cdktf.App) error) (err error) {
+	kernel.Lock()
+	defer kernel.Unlock()
 	outdir = filepath.Clean(outdir)
 	parent := filepath.Dir(outdir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -133,11 +119,11 @@ func Close() {
 	jsii.Close()
 }
 
-// TestMain runs a test binary's tests between SilenceNodeBanner and Close,
+// TestMain runs a test binary's tests between Prepare and Close,
 // so the binary starts one jsii kernel and shuts it down, then exits with
 // the tests' code. Use it as: func TestMain(m *testing.M) { synth.TestMain(m) }.
 func TestMain(m interface{ Run() int }) {
-	SilenceNodeBanner()
+	Prepare()
 	code := m.Run()
 	Close()
 	os.Exit(code)

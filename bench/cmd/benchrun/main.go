@@ -5,12 +5,14 @@
 //     fresh process (bench/cmd/synthonce -mode floor);
 //  2. the full app: every stack of every environment, the way main does
 //     it, in a fresh process (synthonce -mode full);
-//  3. their ratio and the project's cost per synthesized resource;
+//  3. their ratio and the project's cost per synthesized resource, with
+//     lazy provider loading (the default) and with normal loading;
 //  4. the peak RSS of the Go process and of the Node kernel processes;
 //  5. the cold build (empty GOCACHE) and a warm rebuild after a change to a
 //     construct, of the committed tree (git archive HEAD);
 //  6. the short test suite's wall time, with the jsii kernel starts and
-//     synths of every test package.
+//     synths of every test package;
+//  7. how synth time and memory grow with environments and AZs.
 //
 // Run it from the repository root:
 //
@@ -37,9 +39,9 @@ func main() {
 	suite := flag.Bool("suite", true, "measure `go test -short -count=1 ./...`")
 	out := flag.String("o", "", "splice the results between the benchrun markers of this file (else print them)")
 	raw := flag.String("raw", "", "also write every sample as JSON to this file")
-	lazy := flag.Bool("lazy", true, "also measure floor and full with the provider's lazy index (a what-if, see bench.LazyIndexJS)")
+	scale := flag.Int("scale", 3, "repetitions of each shape of the growth measurement (1, 4, 16 environments; 2 and 6 AZs); 0 skips it")
 	flag.Parse()
-	if err := run(*n, *cold, *warm, *suite, *lazy, *out, *raw); err != nil {
+	if err := run(*n, *cold, *warm, *scale, *suite, *out, *raw); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
 	}
@@ -47,42 +49,48 @@ func main() {
 
 var exe string // the synthonce helper
 
-// measureLazy repeats the interleaved floor/full pairs with the lazy-index
-// preload, and checks that the full output is byte-identical with and
-// without it.
-func measureLazy(r *bench.Report, src, tmp string, n int) error {
-	js := filepath.Join(tmp, "lazy-index.js")
-	if err := os.WriteFile(js, []byte(bench.LazyIndexJS), 0o644); err != nil {
+// checkSame synthesizes the full app with lazy and with normal provider
+// loading and records whether the outputs are byte-identical.
+func checkSame(r *bench.Report, src, tmp string) error {
+	plain, lazy := filepath.Join(tmp, "out-eager", "cdktf.out"), filepath.Join(tmp, "out-lazy", "cdktf.out")
+	if _, err := bench.RunHelperEnv(exe, src, "full", bench.Eager, "-out", plain); err != nil {
 		return err
 	}
-	env := map[string]string{"NODE_OPTIONS": bench.LazyNodeOptions(js)}
-	plain, lazy := filepath.Join(tmp, "out-plain", "cdktf.out"), filepath.Join(tmp, "out-lazy", "cdktf.out")
-	if _, err := bench.RunHelper(exe, src, "full", "-out", plain); err != nil {
-		return err
-	}
-	if _, err := bench.RunHelperEnv(exe, src, "full", env, "-out", lazy); err != nil {
+	if _, err := bench.RunHelper(exe, src, "full", "-out", lazy); err != nil {
 		return err
 	}
 	same, diff, err := bench.SameTree(plain, lazy)
 	if err != nil {
 		return err
 	}
-	r.LazySame, r.LazyDiff = &same, diff
-	logf("lazy index: output identical: %v %s", same, diff)
-	for i := 0; i < n; i++ {
-		for _, mode := range []string{"floor", "full"} {
-			s, err := bench.RunHelperEnv(exe, src, mode, env)
+	r.Same, r.Diff = &same, diff
+	logf("lazy and eager output identical: %v %s", same, diff)
+	return nil
+}
+
+// measureScale synthesizes 1, 4 and 16 copies of the production
+// environment (3 AZs) and one copy with 2 and with 6 AZs, reps times each,
+// interleaved.
+func measureScale(r *bench.Report, src, tmp string, reps int) error {
+	shapes := []bench.ScalePoint{{Envs: 1, AZs: 3}, {Envs: 4, AZs: 3}, {Envs: 16, AZs: 3}, {Envs: 1, AZs: 2}, {Envs: 1, AZs: 6}}
+	dirs := make([]string, len(shapes))
+	for i, p := range shapes {
+		dirs[i] = filepath.Join(tmp, fmt.Sprintf("scale-%d-%d", p.Envs, p.AZs))
+		if err := bench.WriteScaledEnvs(filepath.Join(src, "environments", "production.yaml"), dirs[i], p.Envs, p.AZs); err != nil {
+			return err
+		}
+	}
+	for rep := 0; rep < reps; rep++ {
+		for i := range shapes {
+			s, err := bench.RunHelper(exe, src, "full", "-env", dirs[i])
 			if err != nil {
 				return err
 			}
-			logf("lazy %s %d/%d: %.2fs, Go %d MB, Node %d MB", mode, i+1, n, s.WallMS/1000, s.GoHWM/1024, s.NodeHWM/1024)
-			if mode == "floor" {
-				r.LazyFloor = append(r.LazyFloor, s)
-			} else {
-				r.LazyFull = append(r.LazyFull, s)
-			}
+			logf("scale %d env x %d AZ %d/%d: %.2fs, %d resources, Go+Node %d MB", shapes[i].Envs, shapes[i].AZs, rep+1, reps, s.WallMS/1000, s.Resources, (s.GoHWM+s.NodeHWM)/1024)
+			shapes[i].Samples = append(shapes[i].Samples, s)
 		}
 	}
+	r.Scale = shapes
 	return nil
 }
 
@@ -90,7 +98,7 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 }
 
-func run(n, coldReps, warmReps int, suite, lazy bool, out, raw string) error {
+func run(n, coldReps, warmReps, scaleReps int, suite bool, out, raw string) error {
 	repo, err := os.Getwd()
 	if err != nil {
 		return err
@@ -127,12 +135,14 @@ func run(n, coldReps, warmReps int, suite, lazy bool, out, raw string) error {
 		if err != nil {
 			return err
 		}
-		for _, mode := range []string{"floor", "full"} {
-			s, err := bench.RunHelper(exe, src, mode)
-			if err != nil {
-				return err
+		for _, env := range []map[string]string{nil, bench.Eager} {
+			for _, mode := range []string{"floor", "full"} {
+				s, err := bench.RunHelperEnv(exe, src, mode, env)
+				if err != nil {
+					return err
+				}
+				logf("warm-up %s %v: %.2fs (discarded)", mode, env, s.WallMS/1000)
 			}
-			logf("warm-up %s: %.2fs (discarded)", mode, s.WallMS/1000)
 		}
 		// The project's own cost without the floor: synths repeated in one
 		// process whose kernel is warm.
@@ -148,24 +158,32 @@ func run(n, coldReps, warmReps int, suite, lazy bool, out, raw string) error {
 				r.WarmFull = s.WarmMS
 			}
 		}
+		// Interleaved: eager floor, floor, full, eager full, ...
 		for i := 0; i < n; i++ {
-			for _, mode := range []string{"floor", "full"} {
-				s, err := bench.RunHelper(exe, src, mode)
+			for _, m := range []struct {
+				mode string
+				env  map[string]string
+				into *[]bench.Sample
+			}{{"floor", bench.Eager, &r.EagerFloor}, {"floor", nil, &r.Floor}, {"full", nil, &r.Full}, {"full", bench.Eager, &r.EagerFull}} {
+				s, err := bench.RunHelperEnv(exe, src, m.mode, m.env)
 				if err != nil {
 					return err
 				}
-				logf("%s %d/%d: %.2fs, Go %d MB, Node %d MB, %d resources", mode, i+1, n, s.WallMS/1000, s.GoHWM/1024, s.NodeHWM/1024, s.Resources)
-				if mode == "floor" {
-					r.Floor = append(r.Floor, s)
-				} else {
-					r.Full = append(r.Full, s)
+				kind := "lazy"
+				if m.env != nil {
+					kind = "eager"
 				}
+				logf("%s %s %d/%d: %.2fs, Go %d MB, Node %d MB, %d resources", kind, m.mode, i+1, n, s.WallMS/1000, s.GoHWM/1024, s.NodeHWM/1024, s.Resources)
+				*m.into = append(*m.into, s)
 			}
 		}
-	}
-	if n > 0 && lazy {
-		if err := measureLazy(&r, src, tmp, n); err != nil {
+		if err := checkSame(&r, src, tmp); err != nil {
 			return err
+		}
+		if scaleReps > 0 {
+			if err := measureScale(&r, src, tmp, scaleReps); err != nil {
+				return err
+			}
 		}
 	}
 	if suite {

@@ -5,8 +5,8 @@
 //	synthonce -mode floor                   # one empty stack + the AWS provider
 //	synthonce -mode full -env environments  # every stack, as main synthesizes it
 //
-// Like main it calls synth.SilenceNodeBanner first (which re-executes the
-// program once when the banner variable is unset) and synth.Close last. The
+// Like main it calls synth.Prepare first (which re-executes the program
+// once to set the kernel's environment) and synth.Close last. The
 // peak RSS (VmHWM) of the Node kernel processes is read while they still run,
 // right after the synth.
 package main
@@ -26,7 +26,7 @@ import (
 )
 
 func main() {
-	synth.SilenceNodeBanner()
+	synth.Prepare()
 	start := time.Now()
 	mode := flag.String("mode", "full", "floor (one empty stack with the AWS provider) or full (every environment)")
 	envDir := flag.String("env", "environments", "environments folder (full mode)")

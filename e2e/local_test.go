@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"selfhost/ops/localenv"
+)
+
+// The whole local environment on one emulator, deployed once exactly the
+// way `go run ./cmd/local` (the README's main job) deploys it
+// (localenv.Deploy: every stack in order, a clean re-plan, the outputs) and
+// torn down the way it tears it down (localenv.Teardown). Every check that
+// needs a deployed environment runs in between, in an order where each
+// starts from what the one before left:
+//
+//  1. Network, Service: the facts read back through the AWS APIs;
+//  2. AddAZPlanOnlyAdds: a plan only;
+//  3. PlanReport: deletion protection turned on (as in production), then
+//     the reviewed plan reports of changed configurations, plans only;
+//  4. NewImageKeepsDesiredCount: the desired count set outside Terraform,
+//     then the reference app (built and published meanwhile) deployed
+//     pinned by digest, protection off again;
+//  5. ChangesReplaceNothingCritical: a new tag, CPU target, stickiness and
+//     one more AZ (the network applied);
+//  6. the state stack refuses a plain destroy; the teardown; nothing left.
+func TestLocalEnvironment(t *testing.T) {
+	t.Parallel()
+	s, ctx := start(t)
+
+	type published struct {
+		digest string
+		err    error
+	}
+	image, done := make(chan published, 1), make(chan struct{})
+	work := t.TempDir()
+	go func() {
+		defer close(done)
+		d, err := publishReferenceApp(ctx, work)
+		image <- published{d, err}
+	}()
+	t.Cleanup(func() { <-done }) // before work is removed
+
+	env, outputs, err := s.Deploy(ctx, func(format string, a ...any) { t.Logf(format, a...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, network, service := s.Cfg.StackName("state"), s.Cfg.StackName("network"), s.Cfg.StackName("service")
+	var vpcID string
+	json.Unmarshal([]byte(outputs[network]["vpc_id"]), &vpcID)
+	if !strings.HasPrefix(vpcID, "vpc-") {
+		t.Fatalf("vpc_id output %q", outputs[network]["vpc_id"])
+	}
+
+	t.Run("Network", func(t *testing.T) { checkNetwork(t, ctx, s, vpcID) })
+	t.Run("Service", func(t *testing.T) { checkService(t, ctx, s, outputs[service]) })
+	t.Run("AddAZPlanOnlyAdds", func(t *testing.T) { checkAddAZ(t, ctx, s) })
+	t.Run("PlanReport", func(t *testing.T) { checkPlanReport(t, ctx, s) })
+	t.Run("NewImageKeepsDesiredCount", func(t *testing.T) {
+		p := <-image
+		if p.err != nil {
+			t.Fatalf("publishing the reference app: %v", p.err)
+		}
+		checkNewImageKeepsDesiredCount(t, ctx, s, outputs[service], p.digest)
+	})
+	deployed := env
+	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) { deployed = checkChanges(t, ctx, s) })
+
+	// The state bucket refuses a plain destroy (Terraform stops at the plan,
+	// so nothing changes); the teardown removes it deliberately.
+	if err := deployed.Destroy(ctx, state); err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
+		t.Errorf("destroying %s: %v, want Terraform's prevent_destroy refusal", state, err)
+	}
+	if err := s.Teardown(ctx, deployed); err != nil {
+		t.Fatal(err)
+	}
+	checkNetworkGone(t, ctx, s, vpcID)
+	checkServiceGone(t, ctx, s, outputs[service])
+	checkBucketsGone(t, ctx, s)
+}
+
+// checkBucketsGone: no bucket is left on the emulator.
+func checkBucketsGone(t *testing.T, ctx context.Context, s *localenv.Session) {
+	buckets, err := s3.NewFromConfig(s.AWS()).ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil || len(buckets.Buckets) != 0 {
+		t.Errorf("buckets left: %v (err %v)", buckets, err)
+	}
+}

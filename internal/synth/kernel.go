@@ -1,0 +1,178 @@
+package synth
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/aws/jsii-runtime-go"
+)
+
+// How this process's jsii kernel (two Node processes) is started.
+//
+// jsii-runtime-go prepares the command and environment of its Node kernel
+// while Go initialises its packages, before any code of ours runs; the kernel
+// itself starts on the first jsii call. So the environment below only takes
+// effect in a fresh process: Prepare sets it and re-executes the program
+// once, with the same arguments. Two settings:
+//
+//   - JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20: no end-of-life
+//     banner for Node 20, the Node this project is tested on (a banner for
+//     any other version still shows), unless the user set the variable;
+//   - lazy provider loading: NODE_OPTIONS gets `--require <lazyindex.js>`
+//     (appended to the user's NODE_OPTIONS, or after jsii's own default
+//     --max-old-space-size=4069, which any NODE_OPTIONS replaces). The
+//     preload resolves @cdktf/provider-aws to the lib/lazy-index.js the
+//     provider ships, so a synth requires only the resource modules it uses
+//     instead of all ~2,100: half of the fixed cost of every synth, and 40 %
+//     of its peak memory (BENCHMARKS.md). The output is byte-identical
+//     (TestLazyProviderSameOutput). A provider without a lazy index loads
+//     as before, after a one-line warning. EagerVar=1 turns it off.
+//
+// No other jsii runtime or provider mechanism does this: the kernel always
+// requires the package's "main" (lib/index.js), the provider's package.json
+// has no "exports" conditions to select another entry, and JSII_RUNTIME
+// replaces the whole runtime command (the runtime is embedded in the Go
+// module and extracted to a temporary folder of its own choosing).
+
+const (
+	// bannerVar silences the jsii end-of-life banner for the Node major
+	// versions it lists.
+	bannerVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+	// EagerVar, set to 1, loads the AWS provider the normal way (all of
+	// lib/index.js): for comparisons and as a way out.
+	EagerVar = "SELFHOST_EAGER_PROVIDER"
+	// jsiiNodeOptions is the NODE_OPTIONS jsii-runtime-go v1.112.0 gives
+	// its kernel when the environment has none
+	// (internal/kernel/process/process.go).
+	jsiiNodeOptions = "--max-old-space-size=4069"
+)
+
+//go:embed lazyindex.js
+var lazyIndexJS []byte
+
+// Prepare sets up the jsii kernel's environment (see above) and, if that
+// changed anything, closes the not-yet-started kernel (removing its
+// extracted files) and re-executes the program. Call it first in main or
+// TestMain. If the preload cannot be written, a one-line warning says so
+// and the provider loads the normal way; if re-executing fails, the program
+// goes on as it is.
+func Prepare() {
+	changed := false
+	if _, set := os.LookupEnv(bannerVar); !set {
+		os.Setenv(bannerVar, "20")
+		changed = true
+	}
+	lazy := os.Getenv(EagerVar) != "1"
+	if opts, ok, err := nodeOptions(os.Getenv("NODE_OPTIONS"), lazy); err != nil {
+		if lazy {
+			fmt.Fprintf(os.Stderr, "warning: lazy provider loading off: %v\n", err)
+		}
+	} else if ok {
+		if opts == "" {
+			os.Unsetenv("NODE_OPTIONS")
+		} else {
+			os.Setenv("NODE_OPTIONS", opts)
+		}
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	jsii.Close()
+	_ = syscall.Exec(exe, os.Args, os.Environ()) // returns only on failure
+}
+
+// nodeOptions returns NODE_OPTIONS with the lazy-index preload added (lazy)
+// or removed (not lazy, e.g. in a child of a lazy process), and whether
+// that changes current.
+func nodeOptions(current string, lazy bool) (string, bool, error) {
+	js, err := PreloadFile()
+	if err != nil {
+		return "", false, err
+	}
+	arg := "--require " + js
+	if strings.ContainsAny(js, " \t\"\\") {
+		arg = `--require "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(js) + `"`
+	}
+	has := strings.Contains(current, arg)
+	switch {
+	case lazy && !has:
+		if current == "" {
+			current = jsiiNodeOptions
+		}
+		return current + " " + arg, true, nil
+	case !lazy && has:
+		opts := strings.TrimSpace(strings.Replace(current, arg, "", 1))
+		if opts == jsiiNodeOptions {
+			opts = ""
+		}
+		return opts, true, nil
+	}
+	return current, false, nil
+}
+
+// PreloadFile writes the lazy-index preload (lazyindex.js) once to the
+// user's cache folder (else the temporary folder) under a name derived from
+// its content, and returns its path.
+func PreloadFile() (string, error) {
+	sum := sha256.Sum256(lazyIndexJS)
+	name := "provider-lazy-index-" + hex.EncodeToString(sum[:6]) + ".js"
+	var lastErr error
+	for _, dir := range preloadDirs() {
+		path := filepath.Join(dir, name)
+		if b, err := os.ReadFile(path); err == nil && string(b) == string(lazyIndexJS) {
+			return path, nil
+		}
+		if err := writeAtomic(path, lazyIndexJS); err != nil {
+			lastErr = err
+			continue
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("writing the preload: %w", lastErr)
+}
+
+func preloadDirs() []string {
+	var dirs []string
+	if d, err := os.UserCacheDir(); err == nil {
+		dirs = append(dirs, filepath.Join(d, "selfhost"))
+	}
+	return append(dirs, os.TempDir())
+}
+
+// writeAtomic writes data to path through a temporary file and a rename, so
+// that concurrent processes never read a partial file.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(f.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+	}
+	return werr
+}

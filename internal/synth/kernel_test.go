@@ -1,0 +1,89 @@
+package synth
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func TestNodeOptions(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(js)
+	if err != nil || !bytes.Equal(b, lazyIndexJS) {
+		t.Fatalf("preload file %s: %v, same content: %v", js, err, bytes.Equal(b, lazyIndexJS))
+	}
+	req := "--require " + js
+	for _, c := range []struct {
+		current string
+		lazy    bool
+		want    string
+		changed bool
+	}{
+		{"", true, jsiiNodeOptions + " " + req, true},
+		{"--max-old-space-size=8000", true, "--max-old-space-size=8000 " + req, true},
+		{jsiiNodeOptions + " " + req, true, jsiiNodeOptions + " " + req, false},
+		{"", false, "", false},
+		{jsiiNodeOptions + " " + req, false, "", true},
+		{"--trace-warnings " + req, false, "--trace-warnings", true},
+		{"--trace-warnings", false, "--trace-warnings", false},
+	} {
+		got, changed, err := nodeOptions(c.current, c.lazy)
+		if err != nil || got != c.want || changed != c.changed {
+			t.Errorf("nodeOptions(%q, lazy %v) = %q, %v, %v; want %q, %v", c.current, c.lazy, got, changed, err, c.want, c.changed)
+		}
+	}
+}
+
+// The preload on a stand-in package: the lazy index when the package has
+// one, else its main after one warning line.
+func TestPreloadResolvesLazyIndex(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lazy := range []bool{true, false} {
+		dir := t.TempDir()
+		lib := filepath.Join(dir, "node_modules", "@cdktf", "provider-aws", "lib")
+		files := map[string]string{
+			"../package.json": `{"name": "@cdktf/provider-aws", "main": "lib/index.js"}`,
+			"index.js":        `exports.loaded = 'index';`,
+			"vpc.js":          `exports.Vpc = 'vpc';`,
+		}
+		if lazy {
+			files["lazy-index.js"] = `Object.defineProperty(exports, 'loaded', { get: () => 'lazy-index' });`
+		}
+		for name, content := range files {
+			p := filepath.Join(lib, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Twice, as the kernel may: one warning at most; other requests
+		// (here a module of the package) are left alone.
+		cmd := exec.Command("node", "--require", js, "-e", `const p = '@cdktf/provider-aws';
+console.log(require(p).loaded, require(p).loaded, require(p + '/lib/vpc').Vpc);`)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("node: %v\n%s", err, stderr.Bytes())
+		}
+		want, wantErr := "lazy-index lazy-index vpc\n", ""
+		if !lazy {
+			want = "index index vpc\n"
+			wantErr = "warning: @cdktf/provider-aws ships no lib/lazy-index.js; loading all of its modules (slower synth)\n"
+		}
+		if stdout.String() != want || stderr.String() != wantErr {
+			t.Errorf("with lazy index %v: stdout %q, stderr %q; want %q, %q", lazy, stdout.String(), stderr.String(), want, wantErr)
+		}
+	}
+}
