@@ -62,18 +62,20 @@ var (
 	nameLine   = regexp.MustCompile(`(?m)^name: .*$`)
 	bucketLine = regexp.MustCompile(`(?m)^(\s+bucket: )\S+$`)
 	countLine  = regexp.MustCompile(`(?m)^(\s+count: )\d+$`)
+	domainLine = regexp.MustCompile(`(?m)^(\s+domain: )(\S+)$`)
 )
 
 // WriteScaledEnvs writes n copies of the environment file src into dir
-// (created), named p01, p02, ... with their own state bucket and azs
-// availability zones; the rest of each file is src's.
+// (created), named p01, p02, ... with their own state bucket, domain
+// (<name>.<src's domain>: config refuses two environments with one domain)
+// and azs availability zones; the rest of each file is src's.
 func WriteScaledEnvs(src, dir string, n, azs int) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	if !nameLine.Match(b) || !bucketLine.Match(b) || !countLine.Match(b) {
-		return fmt.Errorf("%s: want top-level name:, state bucket: and availability_zones count: lines", src)
+	if !nameLine.Match(b) || !bucketLine.Match(b) || !countLine.Match(b) || !domainLine.Match(b) {
+		return fmt.Errorf("%s: want top-level name:, state bucket:, dns domain: and availability_zones count: lines", src)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -83,6 +85,7 @@ func WriteScaledEnvs(src, dir string, n, azs int) error {
 		s := nameLine.ReplaceAllString(string(b), "name: "+name)
 		s = bucketLine.ReplaceAllString(s, "${1}selfhost-"+name+"-tfstate-123456789012")
 		s = countLine.ReplaceAllString(s, "${1}"+strconv.Itoa(azs))
+		s = domainLine.ReplaceAllString(s, "${1}"+name+".${2}")
 		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(s), 0o644); err != nil {
 			return err
 		}
