@@ -70,14 +70,15 @@ const MaxIdleTimeout = 4000
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
 const (
-	MaxDeregistrationDelay = 3600
-	MinSlowStart           = 30
-	MaxSlowStart           = 900
-	MaxStickinessDuration  = 604800 // 7 days
-	MinHealthCheckInterval = 5
-	MaxHealthCheckInterval = 300
-	MinHealthCheckTimeout  = 2
-	MaxHealthCheckTimeout  = 120
-	MinHealthyThreshold    = 2
-	MaxHealthyThreshold    = 10
+	MaxDeregistrationDelay     = 3600
+	DefaultDeregistrationDelay = 300 // when a target group sets none
+	MinSlowStart               = 30
+	MaxSlowStart               = 900
+	MaxStickinessDuration      = 604800 // 7 days
+	MinHealthCheckInterval     = 5
+	MaxHealthCheckInterval     = 300
+	MinHealthCheckTimeout      = 2
+	MaxHealthCheckTimeout      = 120
+	MinHealthyThreshold        = 2
+	MaxHealthyThreshold        = 10
 )

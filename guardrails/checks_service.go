@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 
+	"selfhost/awsrules"
+	"selfhost/awsrules/fargate"
 	"selfhost/config"
 	"selfhost/internal/tfdoc"
 )
@@ -31,18 +33,12 @@ func minTasks(s *stack) []hit {
 	return hits
 }
 
-// DefaultStopTimeout is Fargate's stopTimeout when a container sets none.
-const DefaultStopTimeout = 30
-
-// DefaultDeregistrationDelay is a target group's delay when it sets none.
-const DefaultDeregistrationDelay = 300
-
 func stopTimeout(s *stack) []hit {
 	var hits []hit
 	s.containers(func(addr string, c map[string]any) {
 		st, ok := tfdoc.Num(c["stopTimeout"])
 		if !ok {
-			st = DefaultStopTimeout
+			st = fargate.DefaultStopTimeout
 		}
 		if st < config.ProdStopTimeout {
 			hits = append(hits, hit{addr, fmt.Sprintf("container %q stops after %v s, want at least %d", tfdoc.Str(c["name"]), st, config.ProdStopTimeout)})
@@ -56,7 +52,7 @@ func deregistrationDelay(s *stack) []hit {
 	s.containers(func(_ string, c map[string]any) {
 		st, ok := tfdoc.Num(c["stopTimeout"])
 		if !ok {
-			st = DefaultStopTimeout
+			st = fargate.DefaultStopTimeout
 		}
 		if limit < 0 || st < limit {
 			limit = st
@@ -69,7 +65,7 @@ func deregistrationDelay(s *stack) []hit {
 	s.res.Each(func(addr string, a map[string]any) {
 		d, ok := tfdoc.Num(a["deregistration_delay"])
 		if !ok {
-			d = DefaultDeregistrationDelay
+			d = awsrules.DefaultDeregistrationDelay
 		}
 		if d > limit {
 			hits = append(hits, hit{addr, fmt.Sprintf("deregistration delay %v s is above the containers' stop timeout %v s", d, limit)})

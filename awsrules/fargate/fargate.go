@@ -33,9 +33,11 @@ func steps(from, to, step int) []int {
 	return out
 }
 
-// Stop timeout of a Fargate container (SIGTERM to SIGKILL), in seconds.
+// Stop timeout of a Fargate container (SIGTERM to SIGKILL), in seconds,
+// and what ECS uses when a container definition sets none.
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
 const (
-	MinStopTimeout = 2
-	MaxStopTimeout = 120
+	MinStopTimeout     = 2
+	MaxStopTimeout     = 120
+	DefaultStopTimeout = 30
 )
