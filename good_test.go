@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,15 +53,7 @@ func TestGoodEnvironments(t *testing.T) {
 	}
 	stack := func(name string) map[string]any {
 		t.Helper()
-		b, err := os.ReadFile(filepath.Join(out, "stacks", name, "cdk.tf.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(b, &doc); err != nil {
-			t.Fatal(err)
-		}
-		return doc
+		return readStackIn(t, out, name)
 	}
 	subnets := func(env string) map[string]any {
 		return stack(env + "-network")["resource"].(map[string]any)["aws_subnet"].(map[string]any)

@@ -119,7 +119,13 @@ func TestNoMachinePaths(t *testing.T) {
 
 func readStack(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(outdir, "stacks", name, "cdk.tf.json"))
+	return readStackIn(t, outdir, name)
+}
+
+// readStackIn reads the cdk.tf.json of stack name synthesized into out.
+func readStackIn(t *testing.T, out, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "stacks", name, "cdk.tf.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
