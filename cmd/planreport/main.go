@@ -23,6 +23,10 @@
 // and reports on those plans. -parts limits it to some stacks, e.g.
 // -parts state,network. The emulator is stopped afterwards.
 //
+// The plan workflow also runs -envs-changed (which environments a change
+// touches), -sections (one report with a section per environment) and
+// -compare (does a re-plan match the reviewed plan); see flow.go.
+//
 // Exit status: 0 on success; 1 with -fail-on-risk when a risk rule fires;
 // 2 on unreadable or malformed plan JSON, a failed Terraform run or bad usage.
 package main
@@ -59,6 +63,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if code, handled := runFlow(ctx, args, stdout, stderr); handled {
+		return code // -envs-changed, -sections, -compare (flow.go)
+	}
 	fs := flag.NewFlagSet("planreport", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
