@@ -83,7 +83,7 @@ func RenderEnvironments(envs []Environment, opts Options, limit int) (string, []
 	for _, s := range secs {
 		fmt.Fprintf(&sb, "\n### Environment `%s`\n\n", s.env.Name)
 		if len(s.env.Stacks) == 0 {
-			sb.WriteString("No plans: the plan job of this environment failed or was cancelled; see the workflow run.\n")
+			sb.WriteString("No plans: the plan job of this environment did not finish (it failed, was cancelled, or was skipped after failed tests); see the workflow run.\n")
 			continue
 		}
 		if note := replanNote(s.report); note != "" {
