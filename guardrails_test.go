@@ -6,8 +6,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -90,6 +93,7 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 	err, _ := synthWith(t, loadEnv(t, "production"),
 		escapeHatch{albPath, "enable_deletion_protection", false},
 		escapeHatch{[]string{"production-service", "load-balancer", "service-in-alb"}, "cidr_ipv4", "0.0.0.0/0"},
+		escapeHatch{[]string{"production-network", "network", "private-us-east-1b"}, "map_public_ip_on_launch", true},
 	)
 	if err == nil {
 		t.Fatal("synth succeeded with deletion protection turned off by an escape hatch")
@@ -99,6 +103,8 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 		"Validation failed with the following errors:",
 		"[production-service/load-balancer/alb] [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true",
 		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress of TCP port 8080 from 0.0.0.0/0",
+		// Every stack's findings at once, not only the first failing stack's.
+		"[production-network/network/private-us-east-1b] [net-private-public-ip] production-network aws_subnet.network_private-us-east-1b_0C4F2911",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -160,4 +166,51 @@ func TestContinueOnErrorAnnotationsDoesNotBypass(t *testing.T) {
 		t.Fatalf("synth: %v, want the alb-drop-invalid-headers error", err)
 	}
 	t.Log(err)
+}
+
+// The guardrails read the cdk.tf.json files synth wrote; a warning is
+// recorded in manifest.json as a cdktf warning annotation (so `cdktf synth`
+// prints it), without a stack trace. Without warnings manifest.json is
+// cdktf's own bytes, which synth.StableJSON reproduces.
+func TestWarningsReachTheManifest(t *testing.T) {
+	manifest := func(cfg *config.Config) (raw []byte, m map[string]any) {
+		t.Helper()
+		guardrails.Output = io.Discard
+		t.Cleanup(func() { guardrails.Output = nil })
+		out := filepath.Join(t.TempDir(), "cdktf.out")
+		if err := synth.Run(out, stacks.Builder([]*config.Config{cfg})); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(out, synth.ManifestFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return raw, m
+	}
+	silentRaw, silent := manifest(loadEnv(t, "local"))
+	if again, err := synth.StableJSON(silent); err != nil || !bytes.Equal(again, silentRaw) {
+		t.Fatalf("synth.StableJSON does not reproduce cdktf's manifest.json (err %v):\n%s\nwant:\n%s", err, again, silentRaw)
+	}
+	one := loadEnv(t, "local")
+	one.Service.DesiredCount, one.Service.Autoscaling.Min = 1, 1
+	_, warned := manifest(one)
+	annotations := warned["stacks"].(map[string]any)["local-service"].(map[string]any)["annotations"].([]any)
+	want := map[string]any{
+		"constructPath": "local-service/service/service",
+		"level":         "@cdktf/warn",
+		"message":       "[svc-min-tasks] local-service aws_ecs_service.service_E7C408F2: desired_count is 1, want at least 2; run at least 2 tasks (service.desired_count and service.autoscaling.min >= 2) (a warning outside production)",
+	}
+	if len(annotations) != 2 || !reflect.DeepEqual(annotations[0], want) {
+		t.Errorf("local-service annotations:\n%v\nwant 2, the first:\n%v", annotations, want)
+	}
+	// Nothing else of the manifest changes.
+	warned["stacks"].(map[string]any)["local-service"].(map[string]any)["annotations"] = []any{}
+	if !reflect.DeepEqual(warned, silent) {
+		t.Error("the warnings changed more of manifest.json than local-service's annotations")
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"selfhost/config"
 	"selfhost/guardrails"
+	"selfhost/internal/synth"
 )
 
 // handoff carries what a stack gives the stacks after it.
@@ -53,8 +54,9 @@ func Builder(cfgs []*config.Config) func(cdktf.App) error {
 }
 
 // Build adds every stack of every environment to app, in the order of
-// config.Parts, each depending on the one before, and attaches the
-// guardrails to each.
+// config.Parts, each depending on the one before, and registers the
+// guardrails check of their synthesized output with synth (so app must be
+// the one synth.Run builds; any other is an error).
 func Build(app cdktf.App, cfgs []*config.Config) error {
 	for _, cfg := range cfgs {
 		var h handoff
@@ -73,10 +75,10 @@ func Build(app cdktf.App, cfgs []*config.Config) error {
 			}
 			built = append(built, st)
 		}
-		// The guardrails, checked on the resolved JSON at synth.
-		for _, st := range built {
-			guardrails.Attach(st, cfg)
-		}
 	}
-	return nil
+	// The guardrails, checked on the cdk.tf.json files synth writes, before
+	// they replace the previous output.
+	return synth.AddCheck(app, func(out *synth.Output) error {
+		return guardrails.Check(cfgs, out.StackJSON, out.Warn)
+	})
 }

@@ -33,8 +33,9 @@ func Outdir() string {
 var kernel sync.Mutex
 
 // Run creates an app, lets build add stacks, synthesizes it into a fresh
-// temporary folder beside outdir and then replaces outdir with it. On any
-// error, including a jsii panic, outdir is left as it was.
+// temporary folder beside outdir, runs the checks build registered
+// (AddCheck) on what was written, and then replaces outdir with it. On any
+// error, including a jsii panic or a failed check, outdir is left as it was.
 //
 // Goroutines may call Run at once (the parallel end-to-end tests do): it
 // runs one synth at a time. build must not hand jsii objects to code that
@@ -56,8 +57,10 @@ func Run(outdir string, build func(cdktf.App) error) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
+	defer func() { runApp, runChecks = nil, nil }()
 	if err := Guard(func() error {
 		app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(tmp)})
+		runApp = app
 		if err := build(app); err != nil {
 			return err
 		}
@@ -66,7 +69,36 @@ func Run(outdir string, build func(cdktf.App) error) (err error) {
 	}); err != nil {
 		return err
 	}
+	if err := checkOutput(tmp); err != nil {
+		return err
+	}
 	return replaceDir(tmp, outdir)
+}
+
+// checkOutput runs the registered checks on the synthesized folder dir and
+// records their warnings in its manifest; a panic in a check is an error.
+func checkOutput(dir string) (err error) {
+	if len(runChecks) == 0 {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synth failed: checking the output: %v", r)
+		}
+	}()
+	out, err := readOutput(dir)
+	if err != nil {
+		return fmt.Errorf("synth failed: reading the output to check it: %w", err)
+	}
+	for _, c := range runChecks {
+		if err := c(out); err != nil {
+			return fmt.Errorf("synth failed: %w", err)
+		}
+	}
+	if err := out.writeWarnings(); err != nil {
+		return fmt.Errorf("synth failed: %w", err)
+	}
+	return nil
 }
 
 // Guard runs f and turns a panic (jsii reports errors as panics) into an error.
