@@ -173,7 +173,8 @@ func TestApplyScript(t *testing.T) {
 		if err == nil {
 			t.Fatalf("the script went on:\n%s", out)
 		}
-		if strings.Contains(log, "apply production-"+parts[1]) || !strings.Contains(out, "invalid plan JSON") {
+		if strings.Contains(log, "apply production-"+parts[1]) || !strings.Contains(out, "invalid plan JSON") ||
+			!strings.Contains(out, "::error title=production-"+parts[1]+" could not be compared::") {
 			t.Errorf("want a stop before production-%s with the reason; output:\n%s\nterraform log:\n%s", parts[1], out, log)
 		}
 	})
