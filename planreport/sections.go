@@ -106,7 +106,7 @@ func replanNote(r *Report) string {
 		for _, t := range r.Stacks[i+1:] {
 			later = append(later, "`"+t.Name+"`")
 		}
-		return fmt.Sprintf("> [!NOTE]\n> `%s` changes outputs that the stacks after it read (%s): their plans below are made "+
+		return fmt.Sprintf("> [!NOTE]\n> `%s` changes outputs, which the stacks after it (%s) may read: their plans below are made "+
 			"against its current outputs. On merge they are re-planned after it applies, and each is applied only if its "+
 			"new plan matches the one shown here; otherwise the apply stops and says what differs.\n\n",
 			s.Name, strings.Join(later, ", "))

@@ -64,7 +64,7 @@ func TestRenderEnvironments(t *testing.T) {
 	for _, want := range []string{
 		"\n### Environment `production`\n", "\n### Environment `qa`\n", "\n### Environment `staging`\n",
 		"#### ⚠️ Flagged changes", "#### Changes", "No plans: the plan job of this environment did not finish",
-		"`production-network` changes outputs that the stacks after it read (`production-service`)",
+		"`production-network` changes outputs, which the stacks after it (`production-service`) may read",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the report lacks %q", want)
