@@ -1,6 +1,8 @@
 package planreport
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,5 +101,55 @@ func TestCompareText(t *testing.T) {
 	want := "production-dns: the new plan differs from the reviewed plan (2 difference(s)):\n  aws_route53_record.api: x\n  y\n"
 	if got != want {
 		t.Errorf("differences text:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// The real-plan pair: testdata/compare/cases/NAME is a downstream stack
+// that reads an upstream stack's outputs through terraform_remote_state
+// (a local state file standing in for the S3 backend), planned by the real
+// Terraform CLI like the report fixtures (-update, see fixtures_test.go)
+// into testdata/compare/real_NAME.json. downstream_reviewed is the plan made
+// for review; downstream_replanned the plan made after the upstream stack
+// applied a change of its vpc_cidr output.
+func TestCompareRealRemoteStatePlans(t *testing.T) {
+	if *update {
+		regenerateCompareFixtures(t)
+	}
+	reviewed, replanned := loadCompare(t, "real_downstream_reviewed"), loadCompare(t, "real_downstream_replanned")
+	if d := Compare(reviewed, reviewed); len(d) != 0 {
+		t.Errorf("a real plan differs from itself: %q", d)
+	}
+	d := Compare(reviewed, replanned)
+	want := `aws_vpc_security_group_ingress_rule.from_vpc: cidr_ipv4: reviewed "10.0.0.0/16"; new plan: "10.1.0.0/16"`
+	if len(d) != 1 || d[0].String() != want {
+		t.Errorf("got %q, want only %q (ids known after apply in both are no difference)", d, want)
+	}
+}
+
+func regenerateCompareFixtures(t *testing.T) {
+	t.Helper()
+	execPath, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Log("terraform is not on PATH: keeping the compare fixtures")
+		return
+	}
+	if _, err := os.Stat(providerMirror); err != nil {
+		t.Log("no provider mirror: keeping the compare fixtures")
+		return
+	}
+	work := t.TempDir()
+	cliConfig := filepath.Join(work, "terraform.rc")
+	rc := "provider_installation {\n  filesystem_mirror {\n    path    = \"" + providerMirror + "\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n"
+	if err := os.WriteFile(cliConfig, []byte(rc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"downstream_reviewed", "downstream_replanned"} {
+		out, err := planCase(execPath, cliConfig, filepath.Join("testdata", "compare", "cases", name), filepath.Join(work, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", "compare", "real_"+name+".json"), []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
