@@ -1,7 +1,6 @@
 package planreport
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,7 +52,20 @@ func TestRenderEnvironments(t *testing.T) {
 		t.Errorf("production's stacks are not in dependency order: %v", got)
 	}
 	text, findings := RenderEnvironments(envs, Options{}, 0)
-	checkGolden(t, filepath.Join("testdata", "golden", "sections.md"), text)
+
+	// Exactly: the title, then per environment its heading, the note, and
+	// the report Render writes for its stacks without the title, headings
+	// one level down (no golden file, so new risk rules do not touch it).
+	limit := (GitHubCommentLimit-len(reportHead+"Environments planned: `production`, `qa`, `staging` (one section each).\n"))/3 - 200
+	want := reportHead + "Environments planned: `production`, `qa`, `staging` (one section each).\n" +
+		"\n### Environment `production`\n\n" + replanNote(Analyze(envs[0].Stacks, Options{})) +
+		demoteHeadings(strings.TrimPrefix(Render(Analyze(envs[0].Stacks, Options{}), limit), reportHead)) +
+		"\n### Environment `qa`\n\nNo plans: the plan job of this environment did not finish (it failed, was cancelled, or was skipped after failed tests); see the workflow run.\n" +
+		"\n### Environment `staging`\n\n" +
+		demoteHeadings(strings.TrimPrefix(Render(Analyze(envs[2].Stacks, Options{}), limit), reportHead))
+	if text != want {
+		t.Errorf("report:\n%s\nwant:\n%s", text, want)
+	}
 
 	if !strings.HasPrefix(Render(Analyze(stacks, Options{}), 0), reportHead) {
 		t.Fatal("Render no longer starts with reportHead: sections would repeat the title")
@@ -73,9 +85,9 @@ func TestRenderEnvironments(t *testing.T) {
 	if strings.Contains(text, "\n### Flagged") || strings.Contains(text, "\n### Changes") {
 		t.Error("a section's own headings are not one level below its environment's")
 	}
-	want := len(Analyze(stacks, Options{}).Findings)
-	if len(findings) != want || want == 0 {
-		t.Errorf("got %d findings over all environments, want %d (and some)", len(findings), want)
+	wantFindings := len(Analyze(stacks, Options{}).Findings)
+	if len(findings) != wantFindings || wantFindings == 0 {
+		t.Errorf("got %d findings over all environments, want %d (and some)", len(findings), wantFindings)
 	}
 }
 
