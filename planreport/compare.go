@@ -58,6 +58,11 @@ func (d Difference) String() string {
 // re-planned and compared in their turn), and replace_paths / action_reason
 // (explanations of the actions, which are compared). A current plan that is
 // incomplete (complete: false: deferred changes or -target) never matches.
+//
+// Sets are lists in plan JSON, in an order Terraform derives from their
+// values; when unknown values become known the order can change, and the
+// comparison then reports a difference. That errs the safe way: the apply
+// stops and the new plan is reviewed.
 func Compare(reviewed, current *tfjson.Plan) []Difference {
 	var out []Difference
 	if current.Complete != nil && !*current.Complete {
