@@ -106,6 +106,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		DesiredCount:                  s.DesiredCount,
 		StopTimeoutSeconds:            s.StopTimeoutSeconds,
 		HealthCheckGracePeriodSeconds: hc.GracePeriodSeconds,
+		TargetHealth:                  service.TargetHealth{IntervalSeconds: hc.IntervalSeconds, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+		DeregistrationDelaySeconds:    s.DeregistrationDelaySeconds,
 		PrivateSubnetIDs:              net.PrivateSubnetIDs,
 		SecurityGroupID:               lb.ServiceSecurityGroupID,
 		TargetGroupARN:                lb.TargetGroupARN,
