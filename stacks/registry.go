@@ -25,7 +25,6 @@ func NewRegistry(scope constructs.Construct, cfg *config.Config) (Stack, *Regist
 		ScanOnPush:         cfg.Registry.ScanOnPush,
 		Encryption:         "AES256",
 		UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
-		KeepTaggedImages:   cfg.Registry.KeepTagged,
 	})
 	if err != nil {
 		return nil, nil, err
