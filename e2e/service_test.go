@@ -365,7 +365,7 @@ func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv
 		t.Fatal(err)
 	}
 	err = missing.Apply(ctx, stack)
-	if err == nil || !strings.Contains(err.Error(), "deployment circuit breaker rolled the service back to the previous revision") {
+	if err == nil || !strings.Contains(strings.Join(strings.Fields(err.Error()), " "), "deployment circuit breaker rolled the service back to the previous revision") { // Terraform wraps the message
 		t.Fatalf("deploying a digest not in the repository: %v, want the rollback refused", err)
 	}
 	if got := running(); got != before {
