@@ -82,7 +82,6 @@ var variants = map[string]change{
 	"registry.tag_mutability":                        {set: set("registry.tag_mutability", "MUTABLE")},
 	"registry.scan_on_push":                          {set: set("registry.scan_on_push", false)},
 	"registry.untagged_expiry_days":                  {set: set("registry.untagged_expiry_days", 7)},
-	"registry.keep_tagged":                           {set: set("registry.keep_tagged", 10)},
 	"load_balancer.deletion_protection":              {set: set("load_balancer.deletion_protection", false)},
 	"load_balancer.ingress_cidrs":                    {set: set("load_balancer.ingress_cidrs", []any{"203.0.113.0/24"})},
 	"load_balancer.idle_timeout_seconds":             {set: set("load_balancer.idle_timeout_seconds", 120)},

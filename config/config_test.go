@@ -58,6 +58,8 @@ func TestBadConfigs(t *testing.T) {
 		{"syntax", "name: [prod\n", []string{"f/prod.yaml: not valid YAML/JSON: line 1: did not find expected ',' or ']'"}},
 		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, policy"}},
 		{"unknown nested field", valid + "network:\n  nat_strategy: single\n", []string{"f/prod.yaml: network.nat_strategy: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets"}},
+		// Removed: a count rule over tagged images expired images retained task definitions pin.
+		{"registry.keep_tagged is gone", valid + "registry:\n  keep_tagged: 30\n", []string{"f/prod.yaml: registry.keep_tagged: unknown field; allowed: tag_mutability, scan_on_push, untagged_expiry_days"}},
 		{"wrong type", valid + "availability_zones:\n  count: three\n", []string{`f/prod.yaml: availability_zones.count: must be a whole number, not the string "three"`}},
 		{"empty region", strings.Replace(valid, "region: us-east-1", "region: ''", 1), []string{"f/prod.yaml: region: is required; want an AWS region such as us-east-1"}},
 		{"cidr does not parse", valid + "network: {vpc_cidr: 10.0.0.0/33}\n", []string{`f/prod.yaml: network.vpc_cidr: "10.0.0.0/33" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`}},

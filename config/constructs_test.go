@@ -41,7 +41,6 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		{"registry: Name", strings.Replace(valid, `"}`, `", repository: A}`, 1), "service.image.repository"},
 		{"registry: TagMutability", "registry: {tag_mutability: immutable}\n", "registry.tag_mutability"},
 		{"registry: UntaggedExpiryDays", "registry: {untagged_expiry_days: 3651}\n", "registry.untagged_expiry_days"},
-		{"registry: KeepTaggedImages", "registry: {keep_tagged: 10001}\n", "registry.keep_tagged"},
 		// service.Props.Validate
 		{"service: StopTimeoutSeconds", svc("  stop_timeout_seconds: 121\n"), "service.stop_timeout_seconds"},
 		{"service: HealthCheckGracePeriodSeconds", svc("  health_check: {grace_period_seconds: 7201}\n"), "service.health_check.grace_period_seconds"},

@@ -34,7 +34,6 @@ func Defaults() Config {
 			TagMutability:      "IMMUTABLE", // a tag always means the same image
 			ScanOnPush:         true,
 			UntaggedExpiryDays: 14,
-			KeepTagged:         30,
 		},
 		LoadBalancer: LoadBalancer{
 			DeletionProtection: true,

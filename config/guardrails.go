@@ -38,6 +38,8 @@ var GuardrailRules = []string{
 	"svc-min-tasks",
 	"svc-stop-timeout",
 	"svc-deregistration-delay",
+	"svc-wait-steady-state",
+	"ecr-lifecycle-tagged",
 	"state-versioning",
 	"state-encryption",
 	"state-public-access",

@@ -7,7 +7,7 @@ type Registry struct {
 	// ScanOnPush scans every pushed image for vulnerabilities.
 	ScanOnPush bool `yaml:"scan_on_push"`
 	// UntaggedExpiryDays expires untagged images after this many days.
+	// Tagged images are never expired: retained task definitions pin them
+	// (constructs/registry.LifecyclePolicy).
 	UntaggedExpiryDays int `yaml:"untagged_expiry_days"`
-	// KeepTagged keeps this many most recent tagged images.
-	KeepTagged int `yaml:"keep_tagged"`
 }

@@ -10,8 +10,12 @@ const (
 	// PartNetwork is the VPC, its subnets, gateways and endpoints (and the
 	// hosted zone when dns.create_zone).
 	PartNetwork = "network"
-	// PartService is the registry, certificate, load balancer, ECS service
-	// and its autoscaling.
+	// PartRegistry is the ECR repository the service's image is pulled
+	// from: its own stack, so a first deploy can create it, publish the
+	// image into it, and only then create the service.
+	PartRegistry = "registry"
+	// PartService is the certificate, load balancer, ECS service and its
+	// autoscaling.
 	PartService = "service"
 	// PartDNS is the records of the hosts, possibly in another account.
 	PartDNS = "dns"
@@ -23,7 +27,7 @@ const (
 // them in this order and destroys them in reverse, the plan report sorts by
 // it, and the guardrails and tests read it. Adding a stack is one entry here
 // (and its builder in stacks).
-var Parts = []string{PartState, PartNetwork, PartService, PartDNS}
+var Parts = []string{PartState, PartNetwork, PartRegistry, PartService, PartDNS}
 
 // PartOf returns the part a stack name <env>-<part> (or a bare <part>)
 // belongs to, and whether it is one of Parts.

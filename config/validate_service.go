@@ -85,9 +85,6 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if r.UntaggedExpiryDays < 1 || r.UntaggedExpiryDays > 3650 {
 		bad("registry.untagged_expiry_days", "%d is out of range; want 1 to 3650", r.UntaggedExpiryDays)
 	}
-	if r.KeepTagged < 1 || r.KeepTagged > 10000 {
-		bad("registry.keep_tagged", "%d is out of range; want 1 to 10000", r.KeepTagged)
-	}
 
 	// Load balancer.
 	lb := c.LoadBalancer

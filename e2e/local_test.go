@@ -23,8 +23,11 @@ import (
 //  3. PlanReport: deletion protection turned on (as in production), then
 //     the reviewed plan reports of changed configurations, plans only;
 //  4. NewImageKeepsDesiredCount: the desired count set outside Terraform,
-//     then the reference app (built and published meanwhile) deployed
-//     pinned by digest, protection off again;
+//     then the reference app (which Deploy published into the repository
+//     before the service stack) deployed pinned by digest, protection off
+//     again; MissingImageFailsDeploy: a digest that is not in the
+//     repository fails the apply (the rollout is rolled back), the
+//     published one then deploys;
 //  5. ChangesReplaceNothingCritical: a new tag, CPU target, stickiness and
 //     one more AZ (the network applied);
 //  6. the state stack refuses a plain destroy; the teardown; nothing left.
@@ -32,22 +35,12 @@ func TestLocalEnvironment(t *testing.T) {
 	t.Parallel()
 	s, ctx := start(t)
 
-	type published struct {
-		digest string
-		err    error
-	}
-	image, done := make(chan published, 1), make(chan struct{})
-	work := t.TempDir()
-	go func() {
-		defer close(done)
-		d, err := publishReferenceApp(ctx, work)
-		image <- published{d, err}
-	}()
-	t.Cleanup(func() { <-done }) // before work is removed
-
 	env, outputs, err := s.Deploy(ctx, func(format string, a ...any) { t.Logf(format, a...) })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.Published == "" {
+		t.Fatal("Deploy published no image before the service stack")
 	}
 	state, network, service := s.Cfg.StackName("state"), s.Cfg.StackName("network"), s.Cfg.StackName("service")
 	var vpcID string
@@ -61,12 +54,9 @@ func TestLocalEnvironment(t *testing.T) {
 	t.Run("AddAZPlanOnlyAdds", func(t *testing.T) { checkAddAZ(t, ctx, s) })
 	t.Run("PlanReport", func(t *testing.T) { checkPlanReport(t, ctx, s) })
 	t.Run("NewImageKeepsDesiredCount", func(t *testing.T) {
-		p := <-image
-		if p.err != nil {
-			t.Fatalf("publishing the reference app: %v", p.err)
-		}
-		checkNewImageKeepsDesiredCount(t, ctx, s, outputs[service], p.digest)
+		checkNewImageKeepsDesiredCount(t, ctx, s, outputs[service], s.Published)
 	})
+	t.Run("MissingImageFailsDeploy", func(t *testing.T) { checkMissingImageFailsDeploy(t, ctx, s, outputs[service], s.Published) })
 	deployed := env
 	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) { deployed = checkChanges(t, ctx, s) })
 

@@ -340,3 +340,50 @@ func attr2(as []elbtypes.LoadBalancerAttribute, key string) string {
 	}
 	return ""
 }
+
+// checkMissingImageFailsDeploy: a deploy of a digest that is not in the
+// repository fails the apply with the service construct's message (the
+// emulator fails the rollout and the circuit breaker rolls it back, as ECS
+// does), the service stays on the running revision, and a deploy of the
+// published digest then succeeds.
+func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string, published string) {
+	cluster, service, _ := serviceNames(t, outs)
+	ecsc := ecs.NewFromConfig(s.AWS())
+	running := func() string {
+		t.Helper()
+		ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+		if err != nil || len(ds.Services) != 1 {
+			t.Fatalf("describe service: %v %v", ds, err)
+		}
+		return aws.ToString(ds.Services[0].TaskDefinition)
+	}
+	before := running()
+	stack := s.Cfg.StackName("service")
+	absent := "sha256:" + strings.Repeat("0", 64)
+	missing, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", absent })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = missing.Apply(ctx, stack)
+	if err == nil || !strings.Contains(strings.Join(strings.Fields(err.Error()), " "), "deployment circuit breaker rolled the service back to the previous revision") { // Terraform wraps the message
+		t.Fatalf("deploying a digest not in the repository: %v, want the rollback refused", err)
+	}
+	if got := running(); got != before {
+		t.Errorf("service runs %s after the failed deploy, want the previous revision %s", got, before)
+	}
+
+	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", published })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pinned.Apply(ctx, stack); err != nil {
+		t.Fatalf("deploying the published digest after the failure: %v", err)
+	}
+	td, err := ecsc.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(running())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); !strings.HasSuffix(img, "@"+published) {
+		t.Errorf("task image %s, want the published digest %s", img, published)
+	}
+}

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -445,4 +447,123 @@ func TestDBSubnetGroupSurvivesModify(t *testing.T) {
 	if len(groups) != 1 || len(groups[0].(map[string]any)["Subnets"].([]any)) != 3 {
 		t.Errorf("after modify: %v", got)
 	}
+}
+
+// Patch ecs_service_rollout_from_ecr: a service whose image is in the
+// emulator's ECR (by digest or tag) reaches steady state; one whose image is
+// not fails its rollout as the circuit breaker does, and an update with such
+// an image is rolled back to the last steady task definition.
+func TestECSServiceRolloutFromECR(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	cfg := awsConfig(s)
+	client, registry := ecs.NewFromConfig(cfg), ecr.NewFromConfig(cfg)
+
+	if _, err := registry.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:` +
+		strings.Repeat("1", 64) + `","size":2},"layers":[]}`
+	digest := fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(manifest)))
+	if _, err := registry.PutImage(ctx, &ecr.PutImageInput{
+		RepositoryName: aws.String("app"), ImageManifest: aws.String(manifest), ImageTag: aws.String("v1"), ImageDigest: aws.String(digest),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	repo := emulator.AccountID + ".dkr.ecr." + region + ".amazonaws.com/app"
+	absent := "sha256:" + strings.Repeat("0", 64)
+
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("main")}); err != nil {
+		t.Fatal(err)
+	}
+	register := func(image string) string {
+		t.Helper()
+		out, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+			Family:               aws.String("web"),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Memory: aws.Int32(128)}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	}
+	byDigest, missingDigest, byTag, missingTag, otherRegistry := register(repo+"@"+digest), register(repo+"@"+absent), register(repo+":v1"), register(repo+":v2"), register("public.ecr.aws/nginx/nginx:1")
+
+	type state struct {
+		TaskDefinition   string
+		Running, Desired int32
+		Deployments      int
+		Rollout          ecstypes.DeploymentRolloutState
+		Failed           int32
+	}
+	stateOf := func(svc ecstypes.Service) state {
+		st := state{TaskDefinition: aws.ToString(svc.TaskDefinition), Running: svc.RunningCount, Desired: svc.DesiredCount, Deployments: len(svc.Deployments)}
+		if len(svc.Deployments) > 0 {
+			st.Rollout, st.Failed = svc.Deployments[0].RolloutState, svc.Deployments[0].FailedTasks
+		}
+		return st
+	}
+	describe := func(name string) ecstypes.Service {
+		t.Helper()
+		out, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("main"), Services: []string{name}})
+		if err != nil || len(out.Services) != 1 {
+			t.Fatalf("DescribeServices %s: %v", name, err)
+		}
+		return out.Services[0]
+	}
+	create := func(name, td string, breaker bool) {
+		t.Helper()
+		if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{
+			Cluster: aws.String("main"), ServiceName: aws.String(name), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(2),
+			DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+				DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: breaker, Rollback: breaker},
+			},
+		}); err != nil {
+			t.Fatalf("CreateService %s: %v", name, err)
+		}
+	}
+	update := func(name, td string) {
+		t.Helper()
+		if _, err := client.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("main"), Service: aws.String(name), TaskDefinition: aws.String(td)}); err != nil {
+			t.Fatalf("UpdateService %s: %v", name, err)
+		}
+	}
+	check := func(step, name string, want state, events ...string) {
+		t.Helper()
+		svc := describe(name)
+		if got := stateOf(svc); got != want {
+			t.Errorf("%s: %+v, want %+v", step, got, want)
+		}
+		var msgs []string
+		for _, e := range svc.Events {
+			msgs = append(msgs, aws.ToString(e.Message))
+		}
+		for _, e := range events {
+			if !strings.Contains(strings.Join(msgs, "\n"), e) {
+				t.Errorf("%s: events %q lack %q", step, msgs, e)
+			}
+		}
+	}
+	steady := func(td string) state {
+		return state{TaskDefinition: td, Running: 2, Desired: 2, Deployments: 1, Rollout: ecstypes.DeploymentRolloutStateCompleted}
+	}
+
+	create("web", byDigest, true)
+	check("created with an image in ECR by digest", "web", steady(byDigest))
+	update("web", missingDigest)
+	check("updated to a digest not in ECR", "web", steady(byDigest), "CannotPullContainerError", absent+" is not in repository app", "rolled back to "+byDigest)
+	update("web", byTag)
+	check("updated to a tag in ECR", "web", steady(byTag))
+	update("web", missingTag)
+	check("updated to a tag not in ECR", "web", steady(byTag), "v2 is not in repository app")
+
+	create("first", missingDigest, true)
+	check("first deployment with a digest not in ECR", "first",
+		state{TaskDefinition: missingDigest, Running: 0, Desired: 2, Deployments: 1, Rollout: ecstypes.DeploymentRolloutStateFailed, Failed: 3},
+		"deployment failed: tasks failed to start")
+	create("nobreaker", missingDigest, false)
+	check("no circuit breaker", "nobreaker",
+		state{TaskDefinition: missingDigest, Running: 0, Desired: 2, Deployments: 1, Rollout: ecstypes.DeploymentRolloutStateInProgress, Failed: 3})
+	create("hub", otherRegistry, true)
+	check("an image of another registry", "hub", steady(otherRegistry))
 }

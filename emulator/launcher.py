@@ -14,6 +14,7 @@ AWS; they never relax what the stacks ask for.
 """
 
 import json
+import re
 import sys
 
 
@@ -201,6 +202,155 @@ def patch_ecs_service_fields():
     models.EC2ContainerServiceBackend.update_service = update_service
 
 
+# Circuit breaker failure threshold: 0.5 x desired tasks, at least 3, at most
+# 200 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
+_CIRCUIT_BREAKER_MIN, _CIRCUIT_BREAKER_MAX = 3, 200
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>[0-9]{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
+    r"(?P<repo>[^@]+?)(:(?P<tag>[^@/:]+))?(@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+
+
+def patch_ecs_service_rollout_from_ecr():
+    """ECS: a service's rollout succeeds or fails on whether its image is in ECR.
+
+    moto never runs tasks: runningCount is MOTO_ECS_SERVICE_RUNNING (0 by
+    default) for every service, so a Terraform apply that waits for steady
+    state (wait_for_steady_state) would wait for ever, and an image that
+    cannot be pulled goes unnoticed. After CreateService and UpdateService
+    (and so after patch_ecs_service_fields has stored the deployment
+    configuration) this patch settles the service the way ECS would once
+    the rollout is over:
+
+    - every container image of the task definition is pullable: the
+      deployment is PRIMARY and COMPLETED, runningCount == desiredCount,
+      no failed tasks; the task definition is remembered as the last
+      steady one;
+    - an image is not pullable: ECS's tasks fail (CannotPullContainerError)
+      until the circuit breaker's threshold of failed tasks; with the
+      circuit breaker on the rollout is FAILED, and with rollback on and an
+      earlier steady task definition ECS rolls back to it: the service is
+      steady again on the previous revision, with the failure in its events
+      (what the Terraform postcondition then reports). Without a revision
+      to roll back to it stays FAILED with no running tasks; without the
+      circuit breaker it stays IN_PROGRESS.
+
+    An image is pullable when it is in a private ECR registry
+    (<account>.dkr.ecr.<region>.amazonaws.com/<repo>) and that repository
+    of the emulator holds it by digest (@sha256:...) or by tag. Images of
+    other registries (public.ecr.aws, Docker Hub, ...) count as pullable:
+    the emulator cannot see them, and on AWS they depend on that registry
+    and the route out, not on anything the stacks create.
+    moto's own counts of the cluster's running and pending tasks are left
+    as moto keeps them.
+    """
+    from moto.ecr.models import ecr_backends
+    from moto.ecs import models, responses
+
+    name = "ecs_service_rollout_from_ecr"
+    cls = responses.EC2ContainerServiceResponse
+    _need(cls, "create_service", "update_service", "ecs_backend", patch=name)
+    _need(models.EC2ContainerServiceBackend, "describe_task_definition", "_get_service", patch=name)
+    _need(models, "utcnow", "mock_random", "Service", patch=name)
+    from moto.ecr.models import Image
+
+    _need(Image, "get_image_digest", patch=name)
+
+    def missing(image):
+        """Why image cannot be pulled, or None when it can."""
+        m = _ECR_IMAGE.match(image)
+        if not m:
+            return None  # another registry: see the docstring
+        ecr = ecr_backends[m["account"]][m["region"]]
+        repo = ecr.repositories.get(m["repo"])
+        if repo is None:
+            return f"repository {m['repo']} does not exist"
+        for img in repo.images:
+            if m["digest"] and img.get_image_digest() == m["digest"]:
+                return None
+            if not m["digest"] and m["tag"] and m["tag"] in img.image_tags:
+                return None
+        return f"{m['digest'] or m['tag']} is not in repository {m['repo']}"
+
+    def deployment(service, task_definition, state, reason, running, failed):
+        now = models.utcnow()
+        return {
+            "createdAt": now,
+            "updatedAt": now,
+            "id": f"ecs-svc/{models.mock_random.randint(0, 32**12)}",
+            "status": "PRIMARY",
+            "taskDefinition": task_definition,
+            "desiredCount": service.desired_count,
+            "pendingCount": 0,
+            "runningCount": running,
+            "failedTasks": failed,
+            "rolloutState": state,
+            "rolloutStateReason": reason,
+            "launchType": service.launch_type,
+            "platformVersion": service.platform_version,
+            "platformFamily": "EC2" if service.launch_type == "EC2" else "FARGATE",
+            "networkConfiguration": service.network_configuration,
+        }
+
+    def event(service, message):
+        service.events.insert(0, {
+            "createdAt": models.utcnow(),
+            "id": str(models.mock_random.uuid4()),
+            "message": f"(service {service.name}) {message}",
+        })
+
+    def settle(backend, service):
+        if service.deployment_controller.get("type", "ECS") != "ECS" or not service.task_definition:
+            return
+        td = backend.describe_task_definition(service.task_definition)
+        why = [w for w in (missing(c.get("image", "")) for c in td.container_definitions) if w]
+        desired = service.desired_count
+        if not why:
+            service.running_count, service.pending_count = desired, 0
+            service.deployments = [deployment(service, td.arn, "COMPLETED", "ECS deployment completed.", desired, 0)]
+            service.selfhost_steady_task_definition = td.arn
+            event(service, "has reached a steady state.")
+            return
+        breaker = (getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
+        failed = min(max((desired + 1) // 2, _CIRCUIT_BREAKER_MIN), _CIRCUIT_BREAKER_MAX)
+        failing = deployment(service, td.arn, "IN_PROGRESS", "ECS deployment in progress.", 0, failed)
+        event(service, f"(deployment {failing['id']}) tasks failed to start: CannotPullContainerError: {'; '.join(why)}")
+        previous = getattr(service, "selfhost_steady_task_definition", None)
+        if not breaker.get("enable"):
+            service.running_count, service.pending_count = 0, desired
+            failing["pendingCount"] = desired
+            service.deployments = [failing]
+            return
+        event(service, f"(deployment {failing['id']}) deployment failed: tasks failed to start.")
+        if breaker.get("rollback") and previous and previous != td.arn:
+            service.task_definition = previous
+            service.running_count, service.pending_count = desired, 0
+            reason = f"ECS deployment circuit breaker: rolling back to the last steady task definition {previous}."
+            service.deployments = [deployment(service, previous, "COMPLETED", reason, desired, 0)]
+            event(service, f"rolled back to {previous}: {reason}")
+            return
+        service.running_count, service.pending_count = 0, 0
+        failing["rolloutState"] = "FAILED"
+        failing["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+        service.deployments = [failing]
+
+    original_create, original_update = cls.create_service, cls.update_service
+
+    def create_service(self):
+        result = original_create(self)
+        settle(self.ecs_backend, result.result["service"])
+        return result
+
+    def update_service(self):
+        result = original_update(self)
+        settle(self.ecs_backend, result.result["service"])
+        return result
+
+    cls.create_service = create_service
+    cls.update_service = update_service
+
+
 def patch_bucket_policy_secure_transport():
     """S3 bucket policies: evaluate aws:SecureTransport like AWS does.
 
@@ -320,6 +470,7 @@ PATCHES = [
     patch_bucket_policy_secure_transport,
     patch_appautoscaling_tagging,
     patch_ecs_service_fields,
+    patch_ecs_service_rollout_from_ecr,  # after ecs_service_fields: reads the circuit breaker it stores
     patch_security_group_rule_description,
     patch_rds_modify_db_subnet_group,
     patch_elbv2_default_scheme,

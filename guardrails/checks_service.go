@@ -87,3 +87,16 @@ func plaintextSecret(s *stack) []hit {
 	})
 	return hits
 }
+
+// steadyState finds ECS services whose apply does not wait for steady
+// state: the apply then ends green while the circuit breaker fails the
+// rollout.
+func steadyState(s *stack) []hit {
+	var hits []hit
+	s.res.Each(func(addr string, a map[string]any) {
+		if !tfdoc.Truthy(a["wait_for_steady_state"]) {
+			hits = append(hits, hit{addr, "the service's apply does not wait for steady state"})
+		}
+	}, "aws_ecs_service")
+	return hits
+}

@@ -160,6 +160,16 @@ var Rules = []Rule{
 		Why: "cut-off requests matter where there are users", check: deregistrationDelay,
 	},
 	{
+		ID: "svc-wait-steady-state", Checks: "An ECS service whose apply does not wait for steady state (wait_for_steady_state not true).",
+		Fix: "set wait_for_steady_state = true with a timeout covering a rollout and its rollback (constructs/service RolloutTimeout)", NonProduction: Error,
+		Why: "a deploy that reports success while no task runs misleads everywhere; the emulator settles services too", check: steadyState,
+	},
+	{
+		ID: "ecr-lifecycle-tagged", Checks: "An ECR lifecycle policy rule that expires tagged images (tagStatus tagged or any).",
+		Fix: "expire untagged images only (registry.untagged_expiry_days); every retained task definition pins a tagged image that scale-out and rollback pull again", NonProduction: Error,
+		Why: "a pinned image that is gone breaks scale-out and rollback in any environment", check: lifecycleTagged,
+	},
+	{
 		ID: "state-versioning", Checks: "A bucket of the `<env>-state` stack without versioning enabled.",
 		Fix: "enable versioning on the state bucket: every state write stays recoverable", NonProduction: Error,
 		Why: "state safety does not depend on the environment", check: stateVersioning,

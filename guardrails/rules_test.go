@@ -202,6 +202,16 @@ var violations = []violation{
 	{"drain longer than the stop timeout", "service", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_lb_target_group", "target-group")["deregistration_delay"] = "300"
 	}, "svc-deregistration-delay"},
+	{"apply does not wait for steady state", "service", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_ecs_service", "service")["wait_for_steady_state"] = false
+	}, "svc-wait-steady-state"},
+	{"lifecycle keeps the last N tagged images", "registry", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_ecr_lifecycle_policy", "lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
+			`{"rulePriority":2,"selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}`
+	}, "ecr-lifecycle-tagged"},
+	{"lifecycle expires any image by age", "registry", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_ecr_lifecycle_policy", "lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":365},"action":{"type":"expire"}}]}`
+	}, "ecr-lifecycle-tagged"},
 	{"state bucket versioning suspended", "state", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_s3_bucket_versioning", "versioning")["versioning_configuration"] = map[string]any{"status": "Suspended"}
 	}, "state-versioning"},
@@ -320,7 +330,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "ecr-lifecycle-tagged", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

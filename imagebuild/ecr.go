@@ -50,7 +50,7 @@ func ECRRepository(ctx context.Context, client ECRAPI, repoName string) (name.Re
 	out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{repoName}})
 	var notFound *ecrtypes.RepositoryNotFoundException
 	if errors.As(err, &notFound) {
-		return name.Repository{}, fmt.Errorf("ECR repository %q does not exist: deploy the environment's service stack (or a targeted apply of its repository) first", repoName)
+		return name.Repository{}, fmt.Errorf("ECR repository %q does not exist: apply the environment's <env>-registry stack first", repoName)
 	}
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("describing ECR repository %q: %w", repoName, err)

@@ -12,7 +12,6 @@ import (
 	"selfhost/constructs/certificate"
 	"selfhost/constructs/dns"
 	"selfhost/constructs/loadbalancer"
-	"selfhost/constructs/registry"
 	"selfhost/constructs/service"
 )
 
@@ -22,25 +21,13 @@ type ServiceOutputs struct {
 	ALBZoneID  *string
 }
 
-// NewService is <env>-service: ECR repository, certificate, load balancer,
-// Fargate service and its autoscaling.
-func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (Stack, *ServiceOutputs, error) {
+// NewService is <env>-service: certificate, load balancer, Fargate service
+// and its autoscaling, pulling from the repository of <env>-registry.
+func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, reg *RegistryOutputs) (Stack, *ServiceOutputs, error) {
 	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
 	s, lbc := cfg.Service, cfg.LoadBalancer
 	name := cfg.ResourcePrefix()
-
-	reg, err := registry.New(st, "registry", registry.Props{
-		Name:               s.Image.Repository,
-		TagMutability:      cfg.Registry.TagMutability,
-		ScanOnPush:         cfg.Registry.ScanOnPush,
-		Encryption:         "AES256",
-		UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
-		KeepTaggedImages:   cfg.Registry.KeepTagged,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
 
 	certARN := jsii.String(lbc.CertificateARN)
 	if lbc.CertificateARN == "" {
@@ -106,6 +93,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		DesiredCount:                  s.DesiredCount,
 		StopTimeoutSeconds:            s.StopTimeoutSeconds,
 		HealthCheckGracePeriodSeconds: hc.GracePeriodSeconds,
+		TargetHealth:                  service.TargetHealth{IntervalSeconds: hc.IntervalSeconds, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+		DeregistrationDelaySeconds:    s.DeregistrationDelaySeconds,
 		PrivateSubnetIDs:              net.PrivateSubnetIDs,
 		SecurityGroupID:               lb.ServiceSecurityGroupID,
 		TargetGroupARN:                lb.TargetGroupARN,
@@ -147,7 +136,6 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	out("app_url", "https://"+cfg.DNS.Hostname(config.HostApp))
 	out("cluster_name", svc.ClusterName)
 	out("service_name", svc.ServiceName)
-	out("repository_url", reg.URL)
 	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID}, nil
 }
 

@@ -1,7 +1,10 @@
 // Command local deploys the local environment onto a moto AWS emulator on
-// 127.0.0.1 with Terraform: every stack in dependency order, a re-plan that
-// must show no changes, the outputs, then (unless -keep) a destroy and the
-// deliberate teardown of the state bucket. The emulator is stopped at the end.
+// 127.0.0.1 with Terraform: every stack in dependency order, the reference
+// app published into the repository between <env>-registry and
+// <env>-service (the README's first-deploy sequence), a re-plan that must
+// show no changes, the outputs, then (unless -keep) a destroy (the
+// repository emptied first) and the deliberate teardown of the state
+// bucket. The emulator is stopped at the end.
 //
 //	go run ./cmd/local            # deploy, re-plan, destroy
 //	go run ./cmd/local -keep      # deploy and keep the emulator up until Ctrl-C

@@ -48,11 +48,13 @@ func localReview(ctx context.Context, envFile string, sets, parts []string, log,
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range stacks {
-		fmt.Fprintf(log, "planreport: applying %s as in %s\n", st, envFile)
-		if err := base.Apply(ctx, st); err != nil {
-			return nil, err
-		}
+	// As a first deploy does: the reference app is published into the
+	// repository before the service stack applies (localenv.ApplyStacks).
+	step := func(format string, a ...any) {
+		fmt.Fprintf(log, "planreport: "+format+" (as in %s)\n", append(a, envFile)...)
+	}
+	if base, err = s.ApplyStacks(ctx, base, stacks, step); err != nil {
+		return nil, err
 	}
 	endpoint := s.Cfg.AWS.Endpoint
 	next, err := s.Synth(func(c *config.Config) {

@@ -143,7 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Where to push, with which credentials: before building, to fail fast.
-	repo, auth, err := target(ctx, o, envFile, repoName, logf)
+	dest, err := target(ctx, o, envFile, repoName, stderr, logf)
 	if err != nil {
 		return err
 	}
@@ -179,8 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if tag == "" {
 		tag = imagebuild.DefaultTag(src, digest)
 	}
-	logf("pushing %s:%s", repo, tag)
-	pinned, err := imagebuild.Push(ctx, img, repo, tag, auth)
+	pinned, err := dest.publish(ctx, img, tag)
 	if err != nil {
 		return err
 	}
@@ -199,31 +198,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// target resolves the repository to push to and its credentials.
-func target(ctx context.Context, o options, envFile imagebuild.EnvFile, repoName string, logf func(string, ...any)) (name.Repository, authn.Authenticator, error) {
+// destination is where the image goes: the environment's ECR repository
+// (imagebuild.ECRTarget: the image's own tag and its pin tag), or a
+// registry override (the one tag).
+type destination struct {
+	ecr      *imagebuild.ECRTarget
+	repo     name.Repository
+	auth     authn.Authenticator
+	logf     func(string, ...any)
+	override bool
+}
+
+func (d destination) publish(ctx context.Context, img v1.Image, tag string) (name.Digest, error) {
+	if !d.override {
+		return d.ecr.Publish(ctx, img, tag)
+	}
+	d.logf("pushing %s:%s", d.repo, tag)
+	return imagebuild.Push(ctx, img, d.repo, tag, d.auth)
+}
+
+// target resolves the repository to push to and its credentials. An ECR
+// API endpoint on loopback is an emulator: it has no registry, so the image
+// is registered through ECR's PutImage (imagebuild.ECRTarget.ManifestOnly).
+func target(ctx context.Context, o options, envFile imagebuild.EnvFile, repoName string, stderr io.Writer, logf func(string, ...any)) (destination, error) {
 	if o.registry != "" {
 		repo, err := imagebuild.RegistryRepository(o.registry, repoName)
 		if err != nil {
-			return name.Repository{}, nil, usageError{err}
+			return destination{}, usageError{err}
 		}
 		logf("registry override: pushing to %s without ECR", repo)
-		return repo, authn.Anonymous, nil
+		return destination{repo: repo, auth: authn.Anonymous, logf: logf, override: true}, nil
 	}
 	region, endpoint := firstNonEmpty(o.region, envFile.Region), firstNonEmpty(o.endpoint, envFile.AWS.Endpoint)
 	client, err := imagebuild.NewECRClient(ctx, region, endpoint)
 	if err != nil {
-		return name.Repository{}, nil, err
+		return destination{}, err
 	}
-	repo, err := imagebuild.ECRRepository(ctx, client, repoName)
-	if err != nil {
-		return name.Repository{}, nil, err
+	t := &imagebuild.ECRTarget{Client: client, Repository: repoName, ManifestOnly: imagebuild.IsLoopbackEndpoint(endpoint), Log: stderr}
+	if _, err := t.Resolve(ctx); err != nil {
+		return destination{}, err
 	}
-	host, auth, err := imagebuild.ECRLogin(ctx, client)
-	if err != nil {
-		return name.Repository{}, nil, err
-	}
-	logf("ECR repository %s (logged in to %s)", repo, host)
-	return repo, auth, nil
+	return destination{ecr: t, logf: logf}, nil
 }
 
 func chooseBuilder(ctx context.Context, o options, src imagebuild.Source, platform *v1.Platform, logf func(string, ...any)) (imagebuild.Builder, error) {

@@ -1,6 +1,7 @@
 // Package registry is the service's private ECR repository: images are
 // scanned on push, encrypted at rest, tags immutable by default, and a
-// lifecycle policy expires untagged images and all but the newest tagged ones.
+// lifecycle policy expires untagged images, and nothing else
+// (LifecyclePolicy says why that is safe).
 package registry
 
 import (
@@ -27,11 +28,8 @@ const (
 	EncryptionKMS    = "KMS"
 )
 
-// Limits of the lifecycle policy props.
-const (
-	MaxUntaggedExpiryDays = 3650
-	MaxKeepTaggedImages   = 10000
-)
+// MaxUntaggedExpiryDays is the largest UntaggedExpiryDays.
+const MaxUntaggedExpiryDays = 3650
 
 // reKMSARN is a KMS key or alias ARN.
 var reKMSARN = awsrules.KMSKeyOrAliasARN
@@ -56,9 +54,6 @@ type Props struct {
 	// UntaggedExpiryDays expires untagged images this many days after their
 	// push (1-3650).
 	UntaggedExpiryDays int
-	// KeepTaggedImages is how many of the most recently pushed tagged images
-	// are kept; older tagged images expire (1-10000).
-	KeepTaggedImages int
 }
 
 // Outputs of the repository.
@@ -87,34 +82,46 @@ type lifecycleRule struct {
 	} `json:"action"`
 }
 
-// LifecyclePolicy renders the policy. Rules are evaluated in priority order
-// (lowest first) and an image expired by one rule is not considered by later
-// ones: rule 1 expires untagged images older than untaggedDays; rule 2 keeps
-// the newest keepTagged images carrying any tag ("*") and expires the rest.
-// Rule 2 selects tagged images only, so untagged ones are governed by rule 1
-// alone (a tagStatus "any" rule would also have to be the last rule, and
-// would count untagged images against the kept ones).
-func LifecyclePolicy(untaggedDays, keepTagged int) string {
-	var untagged, tagged lifecycleRule
+// LifecyclePolicy renders the policy: one rule, expire untagged images
+// untaggedDays after their push. No rule selects tagged images (tagStatus
+// tagged or any), by count or by age, because none can know which images
+// are still needed: the service's task definitions are kept when replaced
+// (skip_destroy, for circuit-breaker and manual rollbacks), every revision
+// pins an image of this repository, and ECS pulls it again on every
+// scale-out, task replacement and rollback. A "keep the last N tagged"
+// rule expires the image a retained revision (or the running one) pins
+// after N newer pushes, and no N bounds the revisions.
+//
+// Why no image a task definition references is expired:
+//   - the only rule selects untagged images, and an image is untagged only
+//     when no tag names it;
+//   - every image cmd/publish pushes gets, besides its own tag, the pin tag
+//     sha256-<hex of its digest> (imagebuild.PinTag), which names only that
+//     image and which nothing moves: with IMMUTABLE tags (the default) no tag
+//     can move at all, and with MUTABLE ones a moved tag leaves the pin tag
+//     in place;
+//   - so every published image stays tagged for as long as the repository
+//     exists. Untagged images are pushes by digest from other tools, or
+//     images whose tags were deleted by hand: deliberate removal.
+//
+// ECR evaluates rules in rulePriority order, and tagStatus untagged takes no
+// tag patterns ("Lifecycle policy properties in Amazon ECR",
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html).
+// The guardrail ecr-lifecycle-tagged refuses a policy that expires tagged
+// images, whatever builds it.
+func LifecyclePolicy(untaggedDays int) string {
+	var untagged lifecycleRule
 	untagged.RulePriority = 1
-	untagged.Description = fmt.Sprintf("Expire untagged images %d days after push", untaggedDays)
+	untagged.Description = fmt.Sprintf("Expire untagged images %d days after push; tagged images are never expired", untaggedDays)
 	untagged.Selection.TagStatus = "untagged"
 	untagged.Selection.CountType = "sinceImagePushed"
 	untagged.Selection.CountUnit = "days"
 	untagged.Selection.CountNumber = untaggedDays
 	untagged.Action.Type = "expire"
 
-	tagged.RulePriority = 2
-	tagged.Description = fmt.Sprintf("Keep the last %d tagged images", keepTagged)
-	tagged.Selection.TagStatus = "tagged"
-	tagged.Selection.TagPatternList = []string{"*"}
-	tagged.Selection.CountType = "imageCountMoreThan"
-	tagged.Selection.CountNumber = keepTagged
-	tagged.Action.Type = "expire"
-
 	b, err := json.Marshal(struct {
 		Rules []lifecycleRule `json:"rules"`
-	}{[]lifecycleRule{untagged, tagged}})
+	}{[]lifecycleRule{untagged}})
 	if err != nil { // plain data only: cannot happen
 		panic(err)
 	}
@@ -136,8 +143,6 @@ func (p Props) Validate() error {
 		return fmt.Errorf("registry: KMSKeyARN %q is not a KMS key or alias ARN", p.KMSKeyARN)
 	case p.UntaggedExpiryDays < 1 || p.UntaggedExpiryDays > MaxUntaggedExpiryDays:
 		return fmt.Errorf("registry: UntaggedExpiryDays %d is out of range; want 1 to %d", p.UntaggedExpiryDays, MaxUntaggedExpiryDays)
-	case p.KeepTaggedImages < 1 || p.KeepTaggedImages > MaxKeepTaggedImages:
-		return fmt.Errorf("registry: KeepTaggedImages %d is out of range; want 1 to %d", p.KeepTaggedImages, MaxKeepTaggedImages)
 	}
 	return nil
 }
@@ -163,7 +168,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	ecrlifecyclepolicy.NewEcrLifecyclePolicy(c, jsii.String("lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
 		Repository: repo.Name(),
-		Policy:     jsii.String(LifecyclePolicy(p.UntaggedExpiryDays, p.KeepTaggedImages)),
+		Policy:     jsii.String(LifecyclePolicy(p.UntaggedExpiryDays)),
 	})
 	return &Outputs{Name: repo.Name(), URL: repo.RepositoryUrl(), ARN: repo.Arn()}, nil
 }

@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { synth.TestMain(m) }
 
 func props() Props {
-	return Props{Name: "selfhost-test/app", ScanOnPush: true, TagMutability: Immutable, Encryption: EncryptionAES256, UntaggedExpiryDays: 7, KeepTaggedImages: 30}
+	return Props{Name: "selfhost-test/app", ScanOnPush: true, TagMutability: Immutable, Encryption: EncryptionAES256, UntaggedExpiryDays: 7}
 }
 
 // One synth holds two repositories: the default (AES256, immutable) and a
@@ -57,13 +57,8 @@ func TestRepositories(t *testing.T) {
 	}
 	want := map[string]any{"rules": []any{
 		map[string]any{
-			"rulePriority": 1.0, "description": "Expire untagged images 7 days after push",
+			"rulePriority": 1.0, "description": "Expire untagged images 7 days after push; tagged images are never expired",
 			"selection": map[string]any{"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7.0},
-			"action":    map[string]any{"type": "expire"},
-		},
-		map[string]any{
-			"rulePriority": 2.0, "description": "Keep the last 30 tagged images",
-			"selection": map[string]any{"tagStatus": "tagged", "tagPatternList": []any{"*"}, "countType": "imageCountMoreThan", "countNumber": 30.0},
 			"action":    map[string]any{"type": "expire"},
 		},
 	}}
@@ -84,7 +79,6 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/x" }, "registry: KMSKeyARN is set but Encryption is AES256"},
 		{func(p *Props) { p.Encryption, p.KMSKeyARN = EncryptionKMS, "key-id" }, `registry: KMSKeyARN "key-id" is not a KMS key or alias ARN`},
 		{func(p *Props) { p.UntaggedExpiryDays = 0 }, "registry: UntaggedExpiryDays 0 is out of range; want 1 to 3650"},
-		{func(p *Props) { p.KeepTaggedImages = 0 }, "registry: KeepTaggedImages 0 is out of range; want 1 to 10000"},
 	} {
 		p := props()
 		tc.edit(&p)

@@ -6,7 +6,9 @@
 // group and read exactly the secrets the props name. The service deploys
 // with zero downtime (minimum healthy 100%, maximum 200%), rolls back on a
 // failed deployment (circuit breaker), and leaves desired_count to the
-// autoscaling construct after the first apply (ignore_changes).
+// autoscaling construct after the first apply (ignore_changes). Every apply
+// waits for the rollout to reach steady state, within RolloutTimeout, and
+// fails when the circuit breaker rolled it back (rollout.go).
 package service
 
 import (
@@ -75,6 +77,12 @@ type Props struct {
 	// HealthCheckGracePeriodSeconds is how long ECS ignores load balancer
 	// health checks of a new task (0 to 7200).
 	HealthCheckGracePeriodSeconds int
+	// TargetHealth are the target group's health check timings and
+	// DeregistrationDelaySeconds its deregistration delay (0 to 3600): with
+	// the grace period and the stop timeout they bound a rollout
+	// (RolloutTimeout).
+	TargetHealth               TargetHealth
+	DeregistrationDelaySeconds int
 	// PrivateSubnetIDs are the tasks' subnets (no public IPs), at least one.
 	PrivateSubnetIDs []*string
 	// SecurityGroupID is the tasks' security group (the load balancer
@@ -235,6 +243,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:        name(""),
 	})
 
+	timeout := terraformDuration(RolloutTimeout(p))
 	svc := ecsservice.NewEcsService(c, jsii.String("service"), &ecsservice.EcsServiceConfig{
 		Name:           jsii.String(p.Name),
 		Cluster:        cluster.Arn(),
@@ -260,10 +269,20 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		PropagateTags:        jsii.String("SERVICE"),
 		EnableEcsManagedTags: jsii.Bool(true),
 		EnableExecuteCommand: jsii.Bool(false),
-		WaitForSteadyState:   jsii.Bool(false),
-		Lifecycle:            &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("desired_count")}},
-		DependsOn:            &deps,
-		Tags:                 name(""),
+		// A failed rollout fails the apply (rollout.go): the wait ends in a
+		// timeout, or in steady state on the rolled-back revision, which the
+		// postcondition refuses.
+		WaitForSteadyState: jsii.Bool(true),
+		Timeouts:           &ecsservice.EcsServiceTimeouts{Create: jsii.String(timeout), Update: jsii.String(timeout)},
+		Lifecycle: &cdktf.TerraformResourceLifecycle{
+			IgnoreChanges: &[]*string{jsii.String("desired_count")},
+			Postcondition: &[]*cdktf.Postcondition{{
+				Condition:    cdktf.Op_Eq(cdktf.TerraformSelf_GetString(jsii.String("task_definition")), td.Arn()),
+				ErrorMessage: jsii.String(RolledBackMessage),
+			}},
+		},
+		DependsOn: &deps,
+		Tags:      name(""),
 	})
 
 	return &Outputs{

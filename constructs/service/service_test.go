@@ -3,8 +3,10 @@ package service
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
@@ -29,6 +31,7 @@ func props() Props {
 		Name: "selfhost-test", Region: "us-east-1",
 		Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/selfhost-test/app@sha256:abc", RepositoryARN: jsii.String(repoARN),
 		ContainerName: "app", ContainerPort: 8080, CPU: 512, MemoryMiB: 1024, Architecture: X86_64, DesiredCount: 2, StopTimeoutSeconds: 120, HealthCheckGracePeriodSeconds: 120,
+		TargetHealth: TargetHealth{IntervalSeconds: 15, HealthyThreshold: 2, UnhealthyThreshold: 3}, DeregistrationDelaySeconds: 120,
 		PrivateSubnetIDs: []*string{jsii.String("subnet-a"), jsii.String("subnet-b")},
 		SecurityGroupID:  jsii.String("sg-svc"), TargetGroupARN: jsii.String("arn:tg"),
 		HTTPSListener:    fakeDependable{}, // TestService passes a real listener
@@ -187,12 +190,28 @@ func TestService(t *testing.T) {
 		"deployment_circuit_breaker":         map[string]any{"enable": true, "rollback": true},
 		"propagate_tags":                     "SERVICE",
 		"enable_ecs_managed_tags":            true,
-		"wait_for_steady_state":              false,
-		"lifecycle":                          map[string]any{"ignore_changes": []any{"desired_count"}},
+		"wait_for_steady_state":              true,
+		"timeouts":                           map[string]any{"create": "22m", "update": "22m"},
 	} {
 		if !reflect.DeepEqual(svc[k], v) {
 			t.Errorf("service %s = %v, want %v", k, svc[k], v)
 		}
+	}
+	// A rollback to the previous revision fails the apply.
+	lc, _ := svc["lifecycle"].(map[string]any)
+	if !reflect.DeepEqual(lc["ignore_changes"], []any{"desired_count"}) {
+		t.Errorf("service lifecycle %v", lc)
+	}
+	post, _ := lc["postcondition"].([]any)
+	if len(post) != 1 {
+		t.Fatalf("service postconditions %v, want one", lc["postcondition"])
+	}
+	pc := post[0].(map[string]any)
+	if c := fmt.Sprint(pc["condition"]); !regexp.MustCompile(`^\$\{\(self\.task_definition == aws_ecs_task_definition\.svc_task_[0-9A-F]+\.arn\)\}$`).MatchString(c) {
+		t.Errorf("postcondition %s, want the service on the new task definition", c)
+	}
+	if pc["error_message"] != RolledBackMessage {
+		t.Errorf("postcondition message %v", pc["error_message"])
 	}
 	deps := fmt.Sprint(svc["depends_on"])
 	for _, dep := range []string{"aws_lb_listener.listener", "aws_iam_role_policy.svc_execution-policy_", "aws_iam_role_policy_attachment.svc_task-policy-"} {
@@ -205,6 +224,40 @@ func TestService(t *testing.T) {
 	}
 	if o := fmt.Sprint(d.Output["service"]["value"]); !strings.HasPrefix(o, "${aws_ecs_service.svc_service_") {
 		t.Errorf("service name output %s", o)
+	}
+}
+
+// The rollout timeout follows each timing it is derived from.
+func TestRolloutTimeout(t *testing.T) {
+	base := props() // 15 s x 2 healthy, 3 unhealthy, grace 120, drain 120 + 120, 2 tasks
+	// success 180+30+120+120 = 450; threshold 3 of 2 tasks: 2 rounds of
+	// 180+max(120,45)+120 = 420; 1290 s -> 22 min.
+	if got := RolloutTimeout(base); got != 22*time.Minute {
+		t.Errorf("default timeout %v, want 22m", got)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Props)
+		want time.Duration
+	}{
+		{"grace", func(p *Props) { p.HealthCheckGracePeriodSeconds = 600 }, 1290*time.Second + 2*480*time.Second},
+		{"unhealthy checks beyond the grace", func(p *Props) { p.HealthCheckGracePeriodSeconds, p.TargetHealth.UnhealthyThreshold = 0, 10 }, 1290*time.Second + 2*30*time.Second},
+		{"healthy checks", func(p *Props) { p.TargetHealth.HealthyThreshold = 10 }, 1290*time.Second + 120*time.Second},
+		{"deregistration delay", func(p *Props) { p.DeregistrationDelaySeconds = 600 }, 1290*time.Second + 480*time.Second},
+		{"stop timeout", func(p *Props) { p.StopTimeoutSeconds = 30 }, 1290*time.Second - 90*time.Second - 2*90*time.Second},
+		{"six tasks fail in one round", func(p *Props) { p.DesiredCount = 6 }, 1290*time.Second - 420*time.Second},
+	} {
+		p := base
+		tc.edit(&p)
+		want := (tc.want + time.Minute - 1).Truncate(time.Minute)
+		if got := RolloutTimeout(p); got != want {
+			t.Errorf("%s: %v, want %v", tc.name, got, want)
+		}
+	}
+	for desired, want := range map[int]int{1: 3, 2: 3, 6: 3, 7: 4, 100: 50, 1000: 200} {
+		if got := CircuitBreakerThreshold(desired); got != want {
+			t.Errorf("circuit breaker threshold of %d tasks: %d, want %d", desired, got, want)
+		}
 	}
 }
 

@@ -51,6 +51,12 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("StopTimeoutSeconds %d is out of range; want %d to %d (Fargate's limits)", p.StopTimeoutSeconds, fargate.MinStopTimeout, MaxStopTimeoutSeconds)
 	case p.HealthCheckGracePeriodSeconds < 0 || p.HealthCheckGracePeriodSeconds > 7200:
 		return nil, bad("HealthCheckGracePeriodSeconds %d is out of range; want 0 to 7200", p.HealthCheckGracePeriodSeconds)
+	case p.TargetHealth.IntervalSeconds < 5 || p.TargetHealth.IntervalSeconds > 300:
+		return nil, bad("TargetHealth.IntervalSeconds %d is out of range; want 5 to 300", p.TargetHealth.IntervalSeconds)
+	case p.TargetHealth.HealthyThreshold < 2 || p.TargetHealth.HealthyThreshold > 10 || p.TargetHealth.UnhealthyThreshold < 2 || p.TargetHealth.UnhealthyThreshold > 10:
+		return nil, bad("TargetHealth thresholds %d/%d are out of range; want 2 to 10", p.TargetHealth.HealthyThreshold, p.TargetHealth.UnhealthyThreshold)
+	case p.DeregistrationDelaySeconds < 0 || p.DeregistrationDelaySeconds > 3600:
+		return nil, bad("DeregistrationDelaySeconds %d is out of range; want 0 to 3600", p.DeregistrationDelaySeconds)
 	case p.Image == "":
 		return nil, bad("Image is required")
 	case p.RepositoryARN == nil:

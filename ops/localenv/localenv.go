@@ -32,7 +32,10 @@ type Session struct {
 	// Work holds every synth of this session (and the bootstrap state).
 	Work string
 	Log  io.Writer
-	n    int
+	// Published is the digest of the reference app Deploy (or ApplyStacks)
+	// published into the environment's repository, once it has.
+	Published string
+	n         int
 }
 
 // Start loads envFile, which must be a non-production environment with an

@@ -1,0 +1,154 @@
+package localenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"selfhost/config"
+	"selfhost/imagebuild"
+)
+
+// build is the reference app's image, being built.
+type build struct {
+	done chan struct{}
+	img  v1.Image
+	src  imagebuild.Source
+	err  error
+}
+
+// startBuild builds the reference service (app/ of this module) with the
+// daemonless builder, in the background: it runs no jsii, so it may run
+// beside a synth or a Terraform apply.
+func (s *Session) startBuild(ctx context.Context) *build {
+	b := &build{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		root, err := moduleRoot()
+		if err != nil {
+			b.err = err
+			return
+		}
+		if b.src, b.err = imagebuild.GitSource(ctx, root); b.err != nil {
+			return
+		}
+		arch := "amd64"
+		if s.Cfg.Service.Architecture == "ARM64" {
+			arch = "arm64"
+		}
+		scratch := filepath.Join(s.Work, "build")
+		if b.err = os.MkdirAll(scratch, 0o755); b.err != nil {
+			return
+		}
+		gb := &imagebuild.GoBuilder{Dir: root, Package: "./app", Arch: arch, Labels: b.src.Labels(), Version: b.src.Version(), Stderr: io.Discard}
+		b.img, b.err = gb.Build(ctx, scratch)
+	}()
+	return b
+}
+
+// moduleRoot is the folder of this module's go.mod, from the working
+// directory up (`go run ./cmd/local` runs at the root, tests in a package).
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("the reference app: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// publish waits for the build and publishes the image into the
+// environment's repository the way `go run ./cmd/publish --env local
+// --builder go` does (imagebuild.ECRTarget; on the emulator, which has no
+// registry, through PutImage). The tag is service.image.tag when the
+// environment names one (the service then deploys that tag, as configured);
+// otherwise the default tag, and the published digest is pinned in the
+// session's config (service.image.digest, as --write-config does; the
+// environment file is left alone). It reports whether the config changed.
+func (s *Session) publish(ctx context.Context, b *build) (bool, error) {
+	<-b.done
+	if b.err != nil {
+		return false, fmt.Errorf("building the reference app: %w", b.err)
+	}
+	digest, err := b.img.Digest()
+	if err != nil {
+		return false, err
+	}
+	img := &s.Cfg.Service.Image
+	tag := img.Tag
+	if tag == "" {
+		tag = imagebuild.DefaultTag(b.src, digest)
+	}
+	target := &imagebuild.ECRTarget{Client: ecr.NewFromConfig(s.AWS()), Repository: img.Repository, ManifestOnly: true}
+	pinned, err := target.Publish(ctx, b.img, tag)
+	if err != nil {
+		return false, fmt.Errorf("publishing the reference app: %w", err)
+	}
+	s.Published = pinned.DigestStr()
+	if img.Tag != "" {
+		return false, nil
+	}
+	changed := img.Digest != s.Published
+	img.Digest = s.Published
+	return changed, nil
+}
+
+// needsPublish: the service pulls from the environment's repository (not
+// an image URI elsewhere).
+func needsPublish(cfg *config.Config) bool { return cfg.Service.Image.URI == "" }
+
+// EmptyRepository deletes every image of the environment's repository on
+// the emulator: the repository has force_delete = false (Terraform never
+// deletes images), so a teardown empties it deliberately first, as the
+// README's teardown does with the AWS CLI.
+func (s *Session) EmptyRepository(ctx context.Context) error {
+	cli := ecr.NewFromConfig(s.AWS())
+	repo := aws.String(s.Cfg.Service.Image.Repository)
+	p := ecr.NewListImagesPaginator(cli, &ecr.ListImagesInput{RepositoryName: repo})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		var notFound *ecrtypes.RepositoryNotFoundException
+		if errors.As(err, &notFound) {
+			return nil // never created, or already gone
+		}
+		if err != nil {
+			return fmt.Errorf("listing the images of %s: %w", *repo, err)
+		}
+		// By digest: an image listed once per tag goes at once.
+		var ids []ecrtypes.ImageIdentifier
+		seen := map[string]bool{}
+		for _, id := range page.ImageIds {
+			if d := aws.ToString(id.ImageDigest); d != "" && !seen[d] {
+				seen[d] = true
+				ids = append(ids, ecrtypes.ImageIdentifier{ImageDigest: id.ImageDigest})
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		out, err := cli.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: repo, ImageIds: ids})
+		if err != nil {
+			return fmt.Errorf("emptying %s: %w", *repo, err)
+		}
+		if len(out.Failures) > 0 {
+			return fmt.Errorf("emptying %s: %s", *repo, aws.ToString(out.Failures[0].FailureReason))
+		}
+	}
+	return nil
+}
