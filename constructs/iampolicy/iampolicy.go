@@ -5,7 +5,11 @@ package iampolicy
 import (
 	"encoding/json"
 
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsregion"
 )
 
 // Statement is one IAM policy statement.
@@ -43,3 +47,29 @@ func AssumeRole(service string) *string {
 		Action:    []string{"sts:AssumeRole"},
 	})
 }
+
+// Account is the partition, region and account id of the stack a construct
+// is in, read from data sources (aws_partition, aws_region,
+// aws_caller_identity) so no ARN hard-codes them. Values are tokens.
+type Account struct {
+	Partition, Region, ID *string
+}
+
+// Here reads the stack's partition, region and account in scope, under id.
+func Here(scope constructs.Construct, id string) Account {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	return Account{
+		Partition: dataawspartition.NewDataAwsPartition(c, jsii.String("partition"), nil).Partition(),
+		Region:    dataawsregion.NewDataAwsRegion(c, jsii.String("region"), nil).Name(),
+		ID:        dataawscalleridentity.NewDataAwsCallerIdentity(c, jsii.String("caller"), nil).AccountId(),
+	}
+}
+
+// ARN is arn:<partition>:<service>:<region>:<account>:<resource> of this account.
+func (a Account) ARN(service, resource string) string {
+	return "arn:" + *a.Partition + ":" + service + ":" + *a.Region + ":" + *a.ID + ":" + resource
+}
+
+// LogGroupARN is the ARN of the CloudWatch log group name ("*": every group
+// of the account and region).
+func (a Account) LogGroupARN(name string) string { return a.ARN("logs", "log-group:"+name) }

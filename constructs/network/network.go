@@ -40,6 +40,10 @@ import (
 	"selfhost/constructs/iampolicy"
 )
 
+// FlowLogGroupActions are what the flow log role may do on its log group
+// (and its streams).
+var FlowLogGroupActions = []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+
 // NAT strategies (see config: network.nat).
 const (
 	NATOnePerAZ = "one_per_az"
@@ -280,7 +284,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 
 	// Flow logs of all traffic to CloudWatch, through a role that may write
-	// only to this log group.
+	// only to this log group. The actions are those of AWS's "IAM role for
+	// publishing flow logs to CloudWatch Logs" but logs:CreateLogGroup (the
+	// group is created here, with its retention): the log group's own, and
+	// logs:DescribeLogGroups, which lists the account's groups and so is
+	// granted on every group of the account and region.
+	acct := iampolicy.Here(c, "account")
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String("/" + p.Name + "/vpc-flow-logs"),
 		RetentionInDays: jsii.Number(float64(p.FlowLogRetentionDays)),
@@ -289,15 +298,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
 		AssumeRolePolicy: iampolicy.AssumeRole("vpc-flow-logs.amazonaws.com"),
 	})
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
+	policy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
-		Policy: iampolicy.Document(iampolicy.Allow(
-			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			*lg.Arn(), *lg.Arn()+":*",
-		)),
+		Policy: iampolicy.Document(
+			iampolicy.Allow(FlowLogGroupActions, *lg.Arn(), *lg.Arn()+":*"),
+			iampolicy.Allow([]string{"logs:DescribeLogGroups"}, acct.LogGroupARN("*")),
+		),
 	})
 	flowlog.NewFlowLog(c, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+		// Created before its role may write, the flow log stays in "access
+		// error" (AWS checks the role once, at creation): wait for the policy.
+		DependsOn:              &[]cdktf.ITerraformDependable{policy},
 		VpcId:                  v.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),

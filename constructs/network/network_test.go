@@ -1,6 +1,7 @@
 package network
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -227,5 +228,44 @@ func TestRejectsBadProps(t *testing.T) {
 				t.Errorf("accepted %+v", p)
 			}
 		})
+	}
+}
+
+// The flow log's role has every permission AWS documents for delivery to
+// CloudWatch Logs (the group exists, so not CreateLogGroup), and the flow
+// log waits for the policy: created first, AWS leaves it in "access error".
+func TestFlowLogDeliveryRole(t *testing.T) {
+	_, d := synthNetwork(t, props(NATOnePerAZ))
+	pol := testutil.One(t, d, "aws_iam_role_policy")
+	var doc struct {
+		Statement []struct {
+			Action   []string
+			Resource []string
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(pol["policy"])), &doc); err != nil {
+		t.Fatal(err)
+	}
+	granted := map[string][]string{}
+	for _, st := range doc.Statement {
+		for _, a := range st.Action {
+			granted[a] = append(granted[a], st.Resource...)
+		}
+	}
+	for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"} {
+		if len(granted[a]) == 0 {
+			t.Errorf("flow log role lacks %s (AWS: IAM role for publishing flow logs to CloudWatch Logs)", a)
+		}
+	}
+	if r := strings.Join(granted["logs:DescribeLogGroups"], " "); !strings.Contains(r, ":logs:${data.aws_region.") || !strings.HasSuffix(r, ":log-group:*") {
+		t.Errorf("DescribeLogGroups on %q, want the account's log groups from data sources", r)
+	}
+	fl := testutil.One(t, d, "aws_flow_log")
+	var policyID string
+	for id := range d.Of("aws_iam_role_policy") {
+		policyID = "aws_iam_role_policy." + id
+	}
+	if deps := fmt.Sprint(fl["depends_on"]); !strings.Contains(deps, policyID) {
+		t.Errorf("flow log depends_on %s, want %s", deps, policyID)
 	}
 }
