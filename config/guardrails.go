@@ -41,6 +41,7 @@ var GuardrailRules = []string{
 	"state-versioning",
 	"state-encryption",
 	"state-public-access",
+	"iam-trust-source-account",
 	"task-plaintext-secret",
 }
 

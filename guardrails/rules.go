@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"selfhost/awsrules"
 	"selfhost/config"
 )
 
@@ -173,6 +174,11 @@ var Rules = []Rule{
 		ID: "state-public-access", Checks: "A bucket of the `<env>-state` stack without all four public access blocks, or with a public ACL.",
 		Fix: "block all public access to the state bucket (public access block with all four settings true, no public ACL)", NonProduction: Error,
 		Why: "state safety does not depend on the environment", check: statePublic,
+	},
+	{
+		ID: "iam-trust-source-account", Checks: "An IAM role trusting an AWS service that sends aws:SourceAccount (" + strings.Join(awsrules.ConfusedDeputyServices, ", ") + ") without an aws:SourceAccount condition (the ECS task execution role excepted: AWS documents no condition keys for it).",
+		Fix: "add StringEquals aws:SourceAccount (this account, from data.aws_caller_identity) and ArnLike aws:SourceArn where the service sets it (iampolicy.Account.AssumeRole)", NonProduction: Error,
+		Why: "any account could otherwise have the service act with the role (cross-service confused deputy); costs nothing anywhere", check: trustSourceAccount,
 	},
 	{
 		ID: "task-plaintext-secret", Checks: "A container environment variable whose name looks like a secret (password, secret, token, key, credential).",

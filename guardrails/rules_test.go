@@ -214,6 +214,13 @@ var violations = []violation{
 	{"state bucket public ACL", "state", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_s3_bucket", "bucket")["acl"] = "public-read"
 	}, "state-public-access"},
+	{"flow log role trusts without conditions", "network", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_iam_role", "flow-logs-role")["assume_role_policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`
+	}, "iam-trust-source-account"},
+	{"task role trusts with the source ARN only", "service", func(t *testing.T, d map[string]any) {
+		r := resource(t, d, "aws_iam_role", "task-role")
+		r["assume_role_policy"] = `{"Statement":{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:123456789012:*"}}}}`
+	}, "iam-trust-source-account"},
 	{"password in the environment", "service", func(t *testing.T, d map[string]any) {
 		containers(t, d, func(c map[string]any) {
 			c["environment"] = append(c["environment"].([]any), map[string]any{"name": "DB_PASSWORD", "value": "hunter2"})
@@ -320,7 +327,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

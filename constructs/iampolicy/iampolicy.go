@@ -10,6 +10,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsregion"
+
+	"selfhost/awsrules"
 )
 
 // Statement is one IAM policy statement.
@@ -39,12 +41,26 @@ func Document(statements ...Statement) *string {
 	return jsii.String(string(b))
 }
 
-// AssumeRole is a trust policy letting an AWS service assume a role.
-func AssumeRole(service string) *string {
+// AssumeRole is a trust policy letting an AWS service assume a role, with
+// the confused-deputy conditions AWS documents for it: aws:SourceAccount is
+// this account and aws:SourceArn (where the service sets it) one of its
+// resources in this account and region (see awsrules.ServicePrincipal).
+func (a Account) AssumeRole(p awsrules.ServicePrincipal) *string {
+	cond := map[string]any{}
+	if p.SendsSourceAccount {
+		cond["StringEquals"] = map[string]string{"aws:SourceAccount": *a.ID}
+	}
+	if p.SourceResource != "" {
+		cond["ArnLike"] = map[string]string{"aws:SourceArn": a.ARN(p.ARNService, p.SourceResource)}
+	}
+	if len(cond) == 0 {
+		cond = nil
+	}
 	return Document(Statement{
 		Effect:    "Allow",
-		Principal: map[string]string{"Service": service},
+		Principal: map[string]string{"Service": p.Service},
 		Action:    []string{"sts:AssumeRole"},
+		Condition: cond,
 	})
 }
 

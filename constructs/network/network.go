@@ -296,7 +296,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	role := iamrole.NewIamRole(c, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
-		AssumeRolePolicy: iampolicy.AssumeRole("vpc-flow-logs.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.VPCFlowLogs),
 	})
 	policy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),

@@ -269,3 +269,27 @@ func TestFlowLogDeliveryRole(t *testing.T) {
 		t.Errorf("flow log depends_on %s, want %s", deps, policyID)
 	}
 }
+
+// Confused deputy: only flow logs of this account and region may have the
+// service assume the delivery role (AWS: IAM role for publishing flow logs).
+func TestFlowLogTrust(t *testing.T) {
+	_, d := synthNetwork(t, props(NATOnePerAZ))
+	role := testutil.One(t, d, "aws_iam_role")
+	var trust struct {
+		Statement []struct {
+			Principal map[string]string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(role["assume_role_policy"])), &trust); err != nil || len(trust.Statement) != 1 {
+		t.Fatalf("trust policy %v: %v", role["assume_role_policy"], err)
+	}
+	st := trust.Statement[0]
+	acct := st.Condition["StringEquals"]["aws:SourceAccount"]
+	if st.Principal["Service"] != "vpc-flow-logs.amazonaws.com" || !strings.HasPrefix(acct, "${data.aws_caller_identity.") {
+		t.Errorf("trust %+v: want vpc-flow-logs with aws:SourceAccount from data.aws_caller_identity", st)
+	}
+	if arn := st.Condition["ArnLike"]["aws:SourceArn"]; !strings.HasPrefix(arn, "arn:${data.aws_partition.") || !strings.HasSuffix(arn, ":"+acct+":vpc-flow-log/*") {
+		t.Errorf("aws:SourceArn %q, want the account's flow logs", arn)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/fargate"
 	"selfhost/constructs/iampolicy"
 )
@@ -187,10 +188,11 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg)
 
+	acct := iampolicy.Here(c, "account")
 	execRole := iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task-execution"),
 		Description:      jsii.String("ECS agent: pull the image, write logs, read the task's secrets"),
-		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskExecutionRole),
 		Tags:             name("-task-execution"),
 	})
 	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
@@ -201,7 +203,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	taskRole := iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task"),
 		Description:      jsii.String("The service's own AWS permissions"),
-		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskRole),
 		Tags:             name("-task"),
 	})
 	// The service starts tasks as soon as it exists: it waits for the

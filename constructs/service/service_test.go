@@ -81,6 +81,8 @@ func TestService(t *testing.T) {
 		t.Errorf("log group %v", lg)
 	}
 
+	checkTrustPolicies(t, d)
+
 	// Roles trust ecs-tasks only.
 	for id, r := range d.Of("aws_iam_role") {
 		trust := fmt.Sprint(testutil.JSON(t, r["assume_role_policy"]))
@@ -299,3 +301,42 @@ func TestRejectsBadProps(t *testing.T) {
 
 // fakeDependable stands in for the listener where nothing is synthesized.
 type fakeDependable struct{ cdktf.ITerraformDependable }
+
+// Confused deputy: the task role is assumable by ECS only for tasks of this
+// account (aws:SourceAccount, and aws:SourceArn of the account's ECS
+// resources, as AWS documents for task roles), from data sources; the
+// execution role, for which AWS documents no condition keys, has none.
+// (Called by TestService on its synth.)
+func checkTrustPolicies(t *testing.T, d testutil.Doc) {
+	cond := func(key string) any {
+		st := testutil.JSON(t, testutil.Find(t, d, "aws_iam_role", "svc_"+key)["assume_role_policy"]).(map[string]any)["Statement"].([]any)
+		if len(st) != 1 {
+			t.Fatalf("%s: %d statements", key, len(st))
+		}
+		return st[0].(map[string]any)["Condition"]
+	}
+	account := "${data.aws_caller_identity." + dataID(t, d, "aws_caller_identity") + ".account_id}"
+	want := map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": account},
+		"ArnLike": map[string]any{"aws:SourceArn": "arn:${data.aws_partition." + dataID(t, d, "aws_partition") + ".partition}:ecs:${data.aws_region." +
+			dataID(t, d, "aws_region") + ".name}:" + account + ":*"},
+	}
+	if got := cond("task-role"); !reflect.DeepEqual(got, want) {
+		t.Errorf("task role conditions %v, want %v", got, want)
+	}
+	if got := cond("execution-role"); got != nil {
+		t.Errorf("execution role conditions %v, want none", got)
+	}
+}
+
+// dataID is the logical id of the svc construct's data source of typ.
+func dataID(t *testing.T, d testutil.Doc, typ string) string {
+	t.Helper()
+	for id := range d.Data[typ] {
+		if strings.HasPrefix(id, "svc_account_") {
+			return id
+		}
+	}
+	t.Fatalf("no %s of svc", typ)
+	return ""
+}
