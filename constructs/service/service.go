@@ -32,6 +32,9 @@ import (
 const (
 	// MaxStopTimeoutSeconds is Fargate's maximum stopTimeout (SIGTERM to SIGKILL).
 	MaxStopTimeoutSeconds = fargate.MaxStopTimeout
+	// AZRebalancing is the service's availability_zone_rebalancing.
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html
+	AZRebalancing = "ENABLED"
 	// LogStreamPrefix prefixes the log streams: ecs/<container>/<task id>.
 	LogStreamPrefix = "ecs"
 )
@@ -253,7 +256,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			ContainerName:  jsii.String(p.ContainerName),
 			ContainerPort:  jsii.Number(float64(p.ContainerPort)),
 		}},
-		HealthCheckGracePeriodSeconds:   jsii.Number(p.HealthCheckGracePeriodSeconds),
+		HealthCheckGracePeriodSeconds: jsii.Number(p.HealthCheckGracePeriodSeconds),
+		// Explicit, not AWS's default of the day: services created since
+		// 2025-06-30 default to ENABLED, older ones (and an update that
+		// never set it) to DISABLED, so the same config behaved differently
+		// by creation date. ENABLED: ECS moves tasks back into an AZ that
+		// lost them (AZ outage, failed placement), so the tasks stay spread
+		// over every AZ of the subnets.
+		AvailabilityZoneRebalancing:     jsii.String(AZRebalancing),
 		DeploymentMinimumHealthyPercent: jsii.Number(100),
 		DeploymentMaximumPercent:        jsii.Number(200),
 		DeploymentCircuitBreaker: &ecsservice.EcsServiceDeploymentCircuitBreaker{

@@ -163,6 +163,8 @@ func TestService(t *testing.T) {
 		"stopTimeout": 120.0,
 		"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]any{
 			"awslogs-group": logGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs",
+			// pinned: AWS's default became non-blocking (account setting defaultLogDriverMode)
+			"mode": "non-blocking", "max-buffer-size": "25m",
 		}},
 		"readonlyRootFilesystem": true,
 		"user":                   "65532:65532",
@@ -184,6 +186,7 @@ func TestService(t *testing.T) {
 		"network_configuration":              map[string]any{"subnets": []any{"subnet-a", "subnet-b"}, "security_groups": []any{"sg-svc"}, "assign_public_ip": false},
 		"load_balancer":                      []any{map[string]any{"target_group_arn": "arn:tg", "container_name": "app", "container_port": 8080.0}},
 		"health_check_grace_period_seconds":  120.0,
+		"availability_zone_rebalancing":      "ENABLED", // explicit: AWS's default depends on the creation date
 		"deployment_minimum_healthy_percent": 100.0,
 		"deployment_maximum_percent":         200.0,
 		"deployment_circuit_breaker":         map[string]any{"enable": true, "rollback": true},
