@@ -71,6 +71,7 @@ var variants = map[string]change{
 	"state.kms_key_arn":                              {set: set("state.kms_key_arn", "arn:aws:kms:us-east-1:123456789012:key/abc")},
 	"state.bootstrap_backend":                        {set: set("state.bootstrap_backend", "s3")},
 	"state.bootstrap_state_dir":                      {set: set("state.bootstrap_state_dir", ".tfstate")},
+	"state.noncurrent_version_retention_days":        {set: set("state.noncurrent_version_retention_days", 30)},
 	"aws.endpoint":                                   {set: set("aws.endpoint", "http://127.0.0.1:4566")},
 	"aws.skip_checks":                                {set: set("aws.skip_checks", true)},
 	"aws.max_retries":                                {set: set("aws.max_retries", 5)},

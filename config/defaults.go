@@ -26,6 +26,9 @@ func Defaults() Config {
 			Locking:           LockFile,
 			BootstrapBackend:  BootstrapLocal,
 			BootstrapStateDir: ".state",
+			// Three months of state history to roll back to; every
+			// lockfile run adds a noncurrent version and a delete marker.
+			NoncurrentVersionRetentionDays: 90,
 		},
 		AWS: AWS{
 			MaxRetries: 25, // the AWS provider's own default
@@ -76,6 +79,13 @@ func Defaults() Config {
 		},
 	}
 }
+
+// The range of state.noncurrent_version_retention_days: S3 wants a positive
+// number of days; more than ten years of state history is a typo.
+const (
+	MinNoncurrentRetentionDays = 1
+	MaxNoncurrentRetentionDays = 3650
+)
 
 // MaxTasks is the most tasks a service runs (desired_count, autoscaling.max).
 const MaxTasks = 1000
