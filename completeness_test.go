@@ -90,6 +90,7 @@ var variants = map[string]change{
 	"load_balancer.ssl_policy":                       {set: set("load_balancer.ssl_policy", "ELBSecurityPolicy-TLS13-1-3-2021-06")},
 	"load_balancer.certificate_arn":                  {set: set("load_balancer.certificate_arn", "arn:aws:acm:us-east-1:123456789012:certificate/abc")},
 	"load_balancer.access_logs_bucket":               {set: set("load_balancer.access_logs_bucket", "logs-bucket")},
+	"load_balancer.zonal_shift":                      {set: set("load_balancer.zonal_shift", false)},
 	"service.image.uri":                              {set: set("service.image.tag", nil, "service.image.uri", "registry.example.com/app:1")},
 	"service.image.tag":                              {set: set("service.image.tag", "v2")},
 	"service.image.digest":                           {set: set("service.image.tag", nil, "service.image.digest", "sha256:"+strings.Repeat("1", 64))},

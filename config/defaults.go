@@ -45,6 +45,9 @@ func Defaults() Config {
 			IngressIPv6CIDRs:   []string{},
 			IdleTimeoutSeconds: 60,
 			SSLPolicy:          "ELBSecurityPolicy-TLS13-1-2-2021-06",
+			// Only lets an operator (or zonal autoshift) start a shift away
+			// from an impaired AZ; nothing moves until one is started.
+			ZonalShift: true,
 		},
 		Service: Service{
 			CPU:                        512,

@@ -34,6 +34,8 @@ var GuardrailRules = []string{
 	"alb-drop-invalid-headers",
 	"alb-http-redirect",
 	"alb-tls-policy",
+	"alb-unknown-host",
+	"alb-hsts",
 	"sg-open-ingress",
 	"svc-min-tasks",
 	"svc-stop-timeout",

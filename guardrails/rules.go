@@ -141,6 +141,16 @@ var Rules = []Rule{
 		Why: "costs nothing anywhere", check: tlsPolicy,
 	},
 	{
+		ID: "alb-unknown-host", Checks: "An HTTPS listener whose default action is not a fixed response (a request for any Host, the load balancer's DNS name included, reaches a target).",
+		Fix: "make the HTTPS listener's default action a fixed 404 and forward the configured hosts with host-header listener rules", NonProduction: Error,
+		Why: "the service is reached by its names only; costs nothing anywhere", check: httpsUnknownHosts,
+	},
+	{
+		ID: "alb-hsts", Checks: "An HTTPS listener without a Strict-Transport-Security header (routing_http_response_strict_transport_security_header_value with max-age).",
+		Fix: "set routing_http_response_strict_transport_security_header_value on the HTTPS listener, e.g. " + `"max-age=31536000; includeSubDomains"`, NonProduction: Error,
+		Why: "browsers must not fall back to plain HTTP anywhere; costs nothing", check: httpsHSTS,
+	},
+	{
 		ID: "sg-open-ingress", Checks: "Security group ingress from 0.0.0.0/0 or ::/0 on anything but TCP 80 and 443 of a load balancer's security group.",
 		Fix: "open only the ALB's ports 80 and 443 to the internet; reach everything else from security groups or VPC CIDRs", NonProduction: Error,
 		Why: "an emulator or test account is still on the internet", check: openIngress,

@@ -175,6 +175,14 @@ var violations = []violation{
 	{"HTTPS listener without policy", "service", func(t *testing.T, d map[string]any) {
 		delete(resource(t, d, "aws_lb_listener", "https"), "ssl_policy")
 	}, "alb-tls-policy"},
+	{"HTTPS listener forwards any Host", "service", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_lb_listener", "https")["default_action"] = []any{map[string]any{
+			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group_2EB1ED9E.arn}",
+		}}
+	}, "alb-unknown-host"},
+	{"HTTPS listener without HSTS", "service", func(t *testing.T, d map[string]any) {
+		delete(resource(t, d, "aws_lb_listener", "https"), "routing_http_response_strict_transport_security_header_value")
+	}, "alb-hsts"},
 	{"service reachable from anywhere", "service", func(t *testing.T, d map[string]any) {
 		r := resource(t, d, "aws_vpc_security_group_ingress_rule", "service-in-alb")
 		delete(r, "referenced_security_group_id")
@@ -327,7 +335,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

@@ -86,6 +86,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		Stickiness:                 loadbalancer.Stickiness{Enabled: s.Stickiness.Enabled, DurationSeconds: s.Stickiness.DurationSeconds},
 		SlowStartSeconds:           s.SlowStartSeconds,
 		TargetGroupNamePrefix:      "app-",
+		Routes:                     []loadbalancer.Route{{Name: config.ServiceRouteName, Priority: config.ServiceRoutePriority, Hosts: cfg.DNS.Hostnames()}},
+		ZonalShift:                 lbc.ZonalShift,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -113,7 +115,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		PrivateSubnetIDs:              net.PrivateSubnetIDs,
 		SecurityGroupID:               lb.ServiceSecurityGroupID,
 		TargetGroupARN:                lb.TargetGroupARN,
-		HTTPSListener:                 lb.HTTPSListener,
+		HTTPSListener:                 lb.RouteRules[config.ServiceRouteName],
 		LogRetentionDays:              s.LogRetentionDays,
 		Environment:                   env,
 		Secrets:                       secrets,

@@ -86,8 +86,8 @@ type Props struct {
 	SecurityGroupID *string
 	// TargetGroupARN is the load balancer's target group the tasks register in.
 	TargetGroupARN *string
-	// HTTPSListener is the listener forwarding to the target group; the
-	// service depends on it so the target group is attached to the ALB
+	// HTTPSListener is the listener (rule) forwarding to the target group;
+	// the service depends on it so the target group is attached to the ALB
 	// first (ECS refuses a target group that has no load balancer).
 	HTTPSListener cdktf.ITerraformDependable
 	// LogRetentionDays is the log group's retention (a CloudWatch value).
