@@ -43,6 +43,7 @@ var GuardrailRules = []string{
 	"state-versioning",
 	"state-encryption",
 	"state-public-access",
+	"state-current-expiry",
 	"iam-trust-source-account",
 	"task-plaintext-secret",
 }

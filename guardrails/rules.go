@@ -186,6 +186,11 @@ var Rules = []Rule{
 		Why: "state safety does not depend on the environment", check: statePublic,
 	},
 	{
+		ID: "state-current-expiry", Checks: "A lifecycle rule of a `<env>-state` bucket that expires current objects (expiration with days or a date).",
+		Fix: "expire only noncurrent versions (noncurrent_version_expiration) and expired delete markers (expired_object_delete_marker) in the state bucket", NonProduction: Error,
+		Why: "state safety does not depend on the environment", check: stateCurrentExpiry,
+	},
+	{
 		ID: "iam-trust-source-account", Checks: "An IAM role trusting an AWS service that sends aws:SourceAccount (" + strings.Join(awsrules.ConfusedDeputyServices, ", ") + ") without an aws:SourceAccount condition (the ECS task execution role excepted: AWS documents no condition keys for it).",
 		Fix: "add StringEquals aws:SourceAccount (this account, from data.aws_caller_identity) and ArnLike aws:SourceArn where the service sets it (iampolicy.Account.AssumeRole)", NonProduction: Error,
 		Why: "any account could otherwise have the service act with the role (cross-service confused deputy); costs nothing anywhere", check: trustSourceAccount,

@@ -222,6 +222,10 @@ var violations = []violation{
 	{"state bucket public ACL", "state", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_s3_bucket", "bucket")["acl"] = "public-read"
 	}, "state-public-access"},
+	{"state lifecycle expires current versions", "state", func(t *testing.T, d map[string]any) {
+		r := resource(t, d, "aws_s3_bucket_lifecycle_configuration", "lifecycle")["rule"].([]any)[0].(map[string]any)
+		r["expiration"] = []any{map[string]any{"days": 30}}
+	}, "state-current-expiry"},
 	{"flow log role trusts without conditions", "network", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_iam_role", "flow-logs-role")["assume_role_policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`
 	}, "iam-trust-source-account"},
@@ -335,7 +339,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)
