@@ -26,6 +26,65 @@ var goods = map[string]string{
 	"punycode.yaml":  goodEnv("punycode", "xn--bcher-kva.example", ""),
 	"crlf.yaml":      strings.ReplaceAll(goodEnv("crlf", "crlf.example.com", "tags: {owner: platform}\n"), "\n", "\r\n"),
 	"bom.yaml":       "\uFEFF" + goodEnv("bom", "bom.example.com", ""),
+	// The zone in another account (dns.role_arn): looked up, and created.
+	"cross-account.yaml":      strings.Replace(goodEnv("cross-account", "cross.example.com", ""), "cross.example.com}", "cross.example.com, role_arn: \""+dnsRole+"\"}", 1),
+	"cross-account-zone.yaml": strings.Replace(goodEnv("cross-account-zone", "zone.example.com", ""), "zone.example.com}", "zone.example.com, role_arn: \""+dnsRole+"\", create_zone: true}", 1),
+}
+
+// dnsRole is the role of the cross-account environments' zone account.
+const dnsRole = "arn:aws:iam::210987654321:role/selfhost-dns"
+
+// checkZoneAccess: every Route 53 record, zone and zone lookup of a stack of
+// a cross-account environment goes through a provider that assumes the DNS
+// role: the stack's own (<env>-dns) or its aliased zone provider. Returns
+// how many it checked.
+func checkZoneAccess(t *testing.T, name string, doc map[string]any, role string) int {
+	t.Helper()
+	assumes := map[string]bool{} // provider reference ("aws", "aws.dns") -> assumes role
+	providers, _ := doc["provider"].(map[string]any)["aws"].([]any)
+	for _, p := range providers {
+		p := p.(map[string]any)
+		ref := "aws"
+		if a, ok := p["alias"].(string); ok {
+			ref += "." + a
+		}
+		for _, ar := range asBlocks(p["assume_role"]) {
+			assumes[ref] = assumes[ref] || ar["role_arn"] == role
+		}
+	}
+	n := 0
+	for _, kind := range []string{"resource", "data"} {
+		byType, _ := doc[kind].(map[string]any)
+		for _, typ := range []string{"aws_route53_record", "aws_route53_zone"} {
+			rs, _ := byType[typ].(map[string]any)
+			for id, r := range rs {
+				ref, _ := r.(map[string]any)["provider"].(string)
+				if ref == "" {
+					ref = "aws"
+				}
+				if !assumes[ref] {
+					t.Errorf("%s: %s %s.%s is written with provider %s, which does not assume %s", name, kind, typ, id, ref, role)
+				}
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func asBlocks(v any) []map[string]any {
+	var out []map[string]any
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	case map[string]any:
+		out = append(out, v)
+	}
+	return out
 }
 
 func tagLines(n int) string {
@@ -82,6 +141,19 @@ func TestGoodEnvironments(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(stack("punycode-dns")), "api.xn--bcher-kva.example") {
 		t.Error("punycode: no api.xn--bcher-kva.example record")
+	}
+	// Cross-account DNS: the certificate's validation records (and the zone
+	// lookup) in <env>-service, the zone in <env>-network, the aliases in
+	// <env>-dns all use the DNS role.
+	for env, want := range map[string]map[string]int{
+		"cross-account":      {"network": 0, "service": 4, "dns": 3}, // service: 3 validation records + lookup; dns: 2 aliases + lookup
+		"cross-account-zone": {"network": 1, "service": 3, "dns": 2}, // the zone created in network; no lookups
+	} {
+		for part, n := range want {
+			if got := checkZoneAccess(t, env+"-"+part, stack(env+"-"+part), dnsRole); got != n {
+				t.Errorf("%s-%s: %d Route 53 records/zones, want %d", env, part, got, n)
+			}
+		}
 	}
 	for _, e := range []string{"crlf", "bom"} {
 		if _, err := os.Stat(filepath.Join(out, "stacks", e+"-service", "cdk.tf.json")); err != nil {

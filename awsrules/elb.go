@@ -82,3 +82,14 @@ const (
 	MinHealthyThreshold        = 2
 	MaxHealthyThreshold        = 10
 )
+
+// Listener rules of an Application Load Balancer: priorities 1-50000, each
+// host-header value at most 128 characters, at most 5 condition values per
+// rule. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+const (
+	MinRulePriority     = 1
+	MaxRulePriority     = 50000
+	MaxHostHeaderLength = 128
+	MaxConditionValues  = 5
+)

@@ -111,6 +111,11 @@ type State struct {
 	// BootstrapStateDir is the folder, relative to the project root, of the
 	// local state of <env>-state (file <name>-state.tfstate).
 	BootstrapStateDir string `yaml:"bootstrap_state_dir"`
+	// NoncurrentVersionRetentionDays: a noncurrent version of a state file
+	// (or of a lock file) is deleted this many days after it was replaced;
+	// delete markers left with no version are removed. Current state is
+	// never expired.
+	NoncurrentVersionRetentionDays int `yaml:"noncurrent_version_retention_days"`
 }
 
 // AWS configures the provider. The emulator settings belong to non-production

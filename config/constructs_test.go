@@ -37,6 +37,8 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		{"loadbalancer: HealthCheck.HealthyThreshold", svc("  health_check: {healthy_threshold: 11}\n"), "service.health_check.healthy_threshold"},
 		{"loadbalancer: HealthCheck.UnhealthyThreshold", svc("  health_check: {unhealthy_threshold: 1}\n"), "service.health_check.unhealthy_threshold"},
 		{"loadbalancer: HealthCheck.Matcher", svc("  health_check: {matcher: '500'}\n"), "service.health_check.matcher"},
+		{"loadbalancer: Routes host-header at most 128", "dns: {domain: " + strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + ".com}\n", "dns.domain"},
+		{"loadbalancer: Routes host-header of 128 is fine", "dns: {domain: " + strings.Repeat("a", 60) + "." + strings.Repeat("b", 59) + ".com}\n", ""},
 		// registry.Props.Validate
 		{"registry: Name", strings.Replace(valid, `"}`, `", repository: A}`, 1), "service.image.repository"},
 		{"registry: TagMutability", "registry: {tag_mutability: immutable}\n", "registry.tag_mutability"},

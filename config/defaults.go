@@ -26,6 +26,9 @@ func Defaults() Config {
 			Locking:           LockFile,
 			BootstrapBackend:  BootstrapLocal,
 			BootstrapStateDir: ".state",
+			// Three months of state history to roll back to; every
+			// lockfile run adds a noncurrent version and a delete marker.
+			NoncurrentVersionRetentionDays: 90,
 		},
 		AWS: AWS{
 			MaxRetries: 25, // the AWS provider's own default
@@ -41,6 +44,9 @@ func Defaults() Config {
 			IngressIPv6CIDRs:   []string{},
 			IdleTimeoutSeconds: 60,
 			SSLPolicy:          "ELBSecurityPolicy-TLS13-1-2-2021-06",
+			// Only lets an operator (or zonal autoshift) start a shift away
+			// from an impaired AZ; nothing moves until one is started.
+			ZonalShift: true,
 		},
 		Service: Service{
 			CPU:                        512,
@@ -75,6 +81,13 @@ func Defaults() Config {
 		},
 	}
 }
+
+// The range of state.noncurrent_version_retention_days: S3 wants a positive
+// number of days; more than ten years of state history is a typo.
+const (
+	MinNoncurrentRetentionDays = 1
+	MaxNoncurrentRetentionDays = 3650
+)
 
 // MaxTasks is the most tasks a service runs (desired_count, autoscaling.max).
 const MaxTasks = 1000

@@ -29,3 +29,20 @@ func (d DNS) Hosts() []string { return []string{HostAPI, HostApp} }
 
 // Hostname is <host>.<domain>, e.g. api.example.com.
 func (d DNS) Hostname(host string) string { return host + "." + d.Domain }
+
+// Hostnames are <host>.<domain> of every host: the names <env>-dns publishes
+// and the only Host headers the load balancer serves.
+func (d DNS) Hostnames() []string {
+	var out []string
+	for _, h := range d.Hosts() {
+		out = append(out, d.Hostname(h))
+	}
+	return out
+}
+
+// The HTTPS listener rule forwarding the hostnames to the service: its name
+// keys the rule, its priority is fixed (more rules take other priorities).
+const (
+	ServiceRouteName     = "service"
+	ServiceRoutePriority = 100
+)

@@ -34,6 +34,8 @@ var GuardrailRules = []string{
 	"alb-drop-invalid-headers",
 	"alb-http-redirect",
 	"alb-tls-policy",
+	"alb-unknown-host",
+	"alb-hsts",
 	"sg-open-ingress",
 	"svc-min-tasks",
 	"svc-stop-timeout",
@@ -43,6 +45,8 @@ var GuardrailRules = []string{
 	"state-versioning",
 	"state-encryption",
 	"state-public-access",
+	"state-current-expiry",
+	"iam-trust-source-account",
 	"task-plaintext-secret",
 }
 

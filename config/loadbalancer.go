@@ -17,4 +17,7 @@ type LoadBalancer struct {
 	CertificateARN string `yaml:"certificate_arn"`
 	// AccessLogsBucket, when set, receives the access logs.
 	AccessLogsBucket string `yaml:"access_logs_bucket"`
+	// ZonalShift turns on ARC zonal shift for the load balancer, so traffic
+	// can be moved off an impaired AZ (it does nothing until a shift starts).
+	ZonalShift bool `yaml:"zonal_shift"`
 }

@@ -284,6 +284,9 @@ func validate(c *Config) []Problem {
 	if st.BootstrapBackend != BootstrapLocal && st.BootstrapBackend != BootstrapS3 {
 		bad("state.bootstrap_backend", "%q is not allowed; want %s (first apply) or %s (after migrating)", st.BootstrapBackend, BootstrapLocal, BootstrapS3)
 	}
+	if n := st.NoncurrentVersionRetentionDays; n < MinNoncurrentRetentionDays || n > MaxNoncurrentRetentionDays {
+		bad("state.noncurrent_version_retention_days", "%d is out of range; want %d to %d days (how long replaced state versions stay recoverable)", n, MinNoncurrentRetentionDays, MaxNoncurrentRetentionDays)
+	}
 	if d := st.BootstrapStateDir; d == "" || filepath.IsAbs(d) || strings.HasPrefix(filepath.Clean(d), "..") || strings.HasPrefix(filepath.Clean(d), "cdktf.out") {
 		bad("state.bootstrap_state_dir", "%q is not allowed; want a folder relative to the project root, inside it and outside cdktf.out", d)
 	}

@@ -67,6 +67,9 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	if d.Domain != "" && len(d.Domain)+1+len(HostAPI) > 253 {
 		bad("dns.domain", "is %d characters; api.<domain> must fit DNS's 253 (at most %d)", len(d.Domain), 253-1-len(HostAPI))
 	}
+	if long := d.Hostname(HostAPI); d.Domain != "" && len(long) > awsrules.MaxHostHeaderLength {
+		bad("dns.domain", "is %d characters; the load balancer serves <host>.<domain> through a host-header rule, whose values are at most %d characters (domain at most %d)", len(d.Domain), awsrules.MaxHostHeaderLength, awsrules.MaxHostHeaderLength-1-len(HostAPI))
+	}
 	if d.RoleARN != "" {
 		if !reRoleARN.MatchString(d.RoleARN) {
 			bad("dns.role_arn", "%q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", d.RoleARN)

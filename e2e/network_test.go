@@ -19,7 +19,7 @@ import (
 // one subnet per tier per AZ, one NAT per AZ in its public subnet, private
 // route tables through their own AZ's NAT, database ones with no route out,
 // the S3 gateway endpoint on every private and database route table, the
-// interface endpoints.
+// interface endpoints, the network ACLs.
 func checkNetwork(t *testing.T, ctx context.Context, s *localenv.Session, vpcID string) {
 	ec := ec2.NewFromConfig(s.AWS())
 	byVPC := []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
@@ -124,6 +124,30 @@ func checkNetwork(t *testing.T, ctx context.Context, s *localenv.Session, vpcID 
 	}
 	if interfaces != len(s.Cfg.Network.InterfaceEndpoints) {
 		t.Errorf("%d interface endpoints, want %d", interfaces, len(s.Cfg.Network.InterfaceEndpoints))
+	}
+
+	// Network ACLs: every subnet in the managed allow-all ACL; the default
+	// ACL used by none and with no rule of its own (only the implicit deny).
+	acls, err := ec.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: byVPC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acls.NetworkAcls {
+		if aws.ToBool(a.IsDefault) {
+			for _, e := range a.Entries {
+				if aws.ToInt32(e.RuleNumber) != 32767 {
+					t.Errorf("default network ACL has rule %d (%s), want none", aws.ToInt32(e.RuleNumber), e.RuleAction)
+				}
+			}
+			if len(a.Associations) != 0 {
+				t.Errorf("default network ACL is used by %d subnets, want none", len(a.Associations))
+			}
+		} else if len(a.Associations) != len(subs.Subnets) {
+			t.Errorf("managed network ACL %s has %d subnets, want all %d", aws.ToString(a.NetworkAclId), len(a.Associations), len(subs.Subnets))
+		}
+	}
+	if len(acls.NetworkAcls) != 2 {
+		t.Errorf("%d network ACLs, want the default and the managed one", len(acls.NetworkAcls))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,9 +149,11 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 				t.Errorf("listener 80: %+v", a)
 			}
 		case 443:
-			if a.Type != elbtypes.ActionTypeEnumForward || aws.ToString(l.SslPolicy) != "ELBSecurityPolicy-TLS13-1-2-2021-06" || len(l.Certificates) != 1 {
-				t.Errorf("listener 443: %s policy %s certs %d", a.Type, aws.ToString(l.SslPolicy), len(l.Certificates))
+			if a.Type != elbtypes.ActionTypeEnumFixedResponse || a.FixedResponseConfig == nil || aws.ToString(a.FixedResponseConfig.StatusCode) != "404" ||
+				aws.ToString(l.SslPolicy) != "ELBSecurityPolicy-TLS13-1-2-2021-06" || len(l.Certificates) != 1 {
+				t.Errorf("listener 443: %s policy %s certs %d, want a fixed 404 for unknown hosts", a.Type, aws.ToString(l.SslPolicy), len(l.Certificates))
 			}
+			checkHTTPSRouting(t, ctx, elb, l.ListenerArn, tg.TargetGroupArn, cfg.DNS.Hostnames())
 		default:
 			t.Errorf("unexpected listener on port %d", aws.ToInt32(l.Port))
 		}
@@ -164,6 +167,9 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 	}
 	if v := attr2(lbAttrs.Attributes, "routing.http.drop_invalid_header_fields.enabled"); v != "true" {
 		t.Errorf("drop_invalid_header_fields %q", v)
+	}
+	if v := attr2(lbAttrs.Attributes, "zonal_shift.config.enabled"); v != "true" {
+		t.Errorf("zonal_shift.config.enabled %q, want true (load_balancer.zonal_shift default)", v)
 	}
 	// The local environment turns deletion protection off to be torn down;
 	// production's is on (snapshot and config validation). moto ignores it on
@@ -321,6 +327,47 @@ func subnetsOfTier(t *testing.T, s *localenv.Session, tier string) map[string]bo
 		ids[aws.ToString(sn.SubnetId)] = true
 	}
 	return ids
+}
+
+// checkHTTPSRouting: the HTTPS listener forwards exactly the configured
+// hosts to the target group (one host-header rule) and sends HSTS.
+func checkHTTPSRouting(t *testing.T, ctx context.Context, elb *elbv2.Client, listener, tg *string, hosts []string) {
+	t.Helper()
+	rules, err := elb.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: listener})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routed []string
+	for _, r := range rules.Rules {
+		if aws.ToBool(r.IsDefault) {
+			continue
+		}
+		if len(r.Actions) != 1 || r.Actions[0].Type != elbtypes.ActionTypeEnumForward || aws.ToString(r.Actions[0].TargetGroupArn) != aws.ToString(tg) {
+			t.Errorf("rule %s: actions %+v, want a forward to the target group", aws.ToString(r.Priority), r.Actions)
+		}
+		for _, c := range r.Conditions {
+			if c.HostHeaderConfig != nil {
+				routed = append(routed, c.HostHeaderConfig.Values...)
+			}
+		}
+	}
+	routed, hosts = slices.Sorted(slices.Values(routed)), slices.Sorted(slices.Values(hosts)) // a set on AWS
+	if strings.Join(routed, ",") != strings.Join(hosts, ",") {
+		t.Errorf("HTTPS rules route hosts %v, want %v", routed, hosts)
+	}
+	attrs, err := elb.DescribeListenerAttributes(ctx, &elbv2.DescribeListenerAttributesInput{ListenerArn: listener})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range attrs.Attributes {
+		if aws.ToString(a.Key) == "routing.http.response.strict_transport_security.header_value" {
+			if !strings.HasPrefix(aws.ToString(a.Value), "max-age=") {
+				t.Errorf("HSTS %q", aws.ToString(a.Value))
+			}
+			return
+		}
+	}
+	t.Errorf("HTTPS listener sends no HSTS header: %+v", attrs.Attributes)
 }
 
 func attr(as []elbtypes.TargetGroupAttribute, key string) string {

@@ -406,6 +406,25 @@ func TestBucketPolicySecureTransport(t *testing.T) {
 	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err == nil {
 		t.Error("a Deny whose condition matches (SecureTransport true over HTTPS) did not deny")
 	}
+
+	// The minimum-TLS statement of the state bucket: requests (TLS 1.2 at
+	// the least) pass a Deny below 1.2; a Deny below 1.3 matches 1.2.
+	tls := func(below string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
+			`"Resource":["arn:aws:s3:::tls-only","arn:aws:s3:::tls-only/*"],"Condition":{"NumericLessThan":{"s3:TlsVersion":` + below + `}}}]}`)
+	}
+	if _, err := cli.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: tls("1.2")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatalf("request denied by a policy that only denies TLS below 1.2: %v", err)
+	}
+	if _, err := cli.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: tls("1.3")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("x")}); err == nil {
+		t.Error("a Deny of TLS below 1.3 did not deny the emulator's TLS 1.2")
+	}
 }
 
 // Adding a subnet to a DB subnet group (what adding an AZ does) keeps the group.

@@ -352,7 +352,7 @@ def patch_ecs_service_rollout_from_ecr():
 
 
 def patch_bucket_policy_secure_transport():
-    """S3 bucket policies: evaluate aws:SecureTransport like AWS does.
+    """S3 bucket policies: evaluate aws:SecureTransport and s3:TlsVersion like AWS does.
 
     moto 5.2.1 evaluates bucket policies without request context and knows
     only the StringEquals condition operator; every other operator (Bool
@@ -363,6 +363,12 @@ def patch_bucket_policy_secure_transport():
     the context key aws:SecureTransport = "true" (the emulator serves HTTPS
     only), and makes a statement whose condition is not met neutral, as on
     AWS. Trust policies are unaffected: they still need an explicit Allow.
+
+    The same goes for the minimum-TLS statement (Deny when NumericLessThan
+    s3:TlsVersion 1.2): moto has no NumericLessThan, so the Deny would always
+    apply. The patch adds NumericLessThan and gives s3:TlsVersion = "1.2":
+    the emulator's TLS server (Python's ssl defaults) refuses anything older,
+    so 1.2 is the lowest version a request can have.
     """
     from moto.iam import access_control as ac
     from moto.iam import policy_conditions as pc
@@ -380,6 +386,15 @@ def patch_bucket_policy_secure_transport():
 
     pc.CONDITION_OPERATIONS.setdefault("Bool", bool_operation)
 
+    def numeric_less_than(expected, actual):
+        values = expected if isinstance(expected, list) else [expected]
+        try:
+            return any(float(actual) < float(v) for v in values)
+        except (TypeError, ValueError):
+            return False
+
+    pc.CONDITION_OPERATIONS.setdefault("NumericLessThan", numeric_less_than)
+
     original = ac.IAMPolicyStatement.is_action_permitted
 
     def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
@@ -393,7 +408,9 @@ def patch_bucket_policy_secure_transport():
         if self.policy is None:
             return ac.PermissionResult.NEUTRAL
         policy = ac.IAMPolicy(self.policy.decode())
-        return policy.is_action_permitted(action, resource, None, {"aws:SecureTransport": "true"})
+        return policy.is_action_permitted(
+            action, resource, None, {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2"}
+        )
 
     models.FakeBucket.get_permission = get_permission
 

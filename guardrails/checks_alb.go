@@ -79,3 +79,34 @@ func openIngress(s *stack) []hit {
 	})
 	return hits
 }
+
+// httpsListeners calls f for every HTTPS listener.
+func (s *stack) httpsListeners(f func(addr string, a map[string]any)) {
+	s.res.Each(func(addr string, a map[string]any) {
+		if strings.ToUpper(tfdoc.Str(a["protocol"])) == "HTTPS" {
+			f(addr, a)
+		}
+	}, "aws_lb_listener", "aws_alb_listener")
+}
+
+func httpsUnknownHosts(s *stack) []hit {
+	var hits []hit
+	s.httpsListeners(func(addr string, a map[string]any) {
+		for _, act := range tfdoc.Blocks(a["default_action"]) {
+			if t := tfdoc.Str(act["type"]); t != "fixed-response" {
+				hits = append(hits, hit{addr, fmt.Sprintf("the HTTPS listener's default action is %q: any Host, the load balancer's own DNS name included, reaches a target", t)})
+			}
+		}
+	})
+	return hits
+}
+
+func httpsHSTS(s *stack) []hit {
+	var hits []hit
+	s.httpsListeners(func(addr string, a map[string]any) {
+		if !strings.Contains(tfdoc.Str(a["routing_http_response_strict_transport_security_header_value"]), "max-age=") {
+			hits = append(hits, hit{addr, "the HTTPS listener sends no Strict-Transport-Security header"})
+		}
+	})
+	return hits
+}

@@ -77,3 +77,26 @@ func statePublic(s *stack) []hit {
 		return "the state bucket does not block all public access"
 	})
 }
+
+// stateCurrentExpiry: a lifecycle rule that expires current versions of the
+// state bucket's objects deletes the state itself (noncurrent versions and
+// expired delete markers may go).
+func stateCurrentExpiry(s *stack) []hit {
+	return s.buckets(func(addr string, a map[string]any) string {
+		rules := tfdoc.Blocks(a["lifecycle_rule"])
+		for _, lc := range s.bucketConfig(addr, "aws_s3_bucket_lifecycle_configuration") {
+			rules = append(rules, tfdoc.Blocks(lc["rule"])...)
+		}
+		for _, r := range rules {
+			if st := tfdoc.Str(r["status"]); st != "" && st != "Enabled" && !tfdoc.Truthy(r["enabled"]) {
+				continue
+			}
+			for _, e := range tfdoc.Blocks(r["expiration"]) {
+				if _, days := tfdoc.Num(e["days"]); days || tfdoc.Str(e["date"]) != "" {
+					return fmt.Sprintf("lifecycle rule %q expires current objects (expiration %v): the state itself would be deleted", tfdoc.Str(r["id"]), e)
+				}
+			}
+		}
+		return ""
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"selfhost/awsrules"
 	"selfhost/config"
 )
 
@@ -140,6 +141,16 @@ var Rules = []Rule{
 		Why: "costs nothing anywhere", check: tlsPolicy,
 	},
 	{
+		ID: "alb-unknown-host", Checks: "An HTTPS listener whose default action is not a fixed response (a request for any Host, the load balancer's DNS name included, reaches a target).",
+		Fix: "make the HTTPS listener's default action a fixed 404 and forward the configured hosts with host-header listener rules", NonProduction: Error,
+		Why: "the service is reached by its names only; costs nothing anywhere", check: httpsUnknownHosts,
+	},
+	{
+		ID: "alb-hsts", Checks: "An HTTPS listener without a Strict-Transport-Security header (routing_http_response_strict_transport_security_header_value with max-age).",
+		Fix: "set routing_http_response_strict_transport_security_header_value on the HTTPS listener, e.g. " + `"max-age=31536000; includeSubDomains"`, NonProduction: Error,
+		Why: "browsers must not fall back to plain HTTP anywhere; costs nothing", check: httpsHSTS,
+	},
+	{
 		ID: "sg-open-ingress", Checks: "Security group ingress from 0.0.0.0/0 or ::/0 on anything but TCP 80 and 443 of a load balancer's security group.",
 		Fix: "open only the ALB's ports 80 and 443 to the internet; reach everything else from security groups or VPC CIDRs", NonProduction: Error,
 		Why: "an emulator or test account is still on the internet", check: openIngress,
@@ -183,6 +194,16 @@ var Rules = []Rule{
 		ID: "state-public-access", Checks: "A bucket of the `<env>-state` stack without all four public access blocks, or with a public ACL.",
 		Fix: "block all public access to the state bucket (public access block with all four settings true, no public ACL)", NonProduction: Error,
 		Why: "state safety does not depend on the environment", check: statePublic,
+	},
+	{
+		ID: "state-current-expiry", Checks: "A lifecycle rule of a `<env>-state` bucket that expires current objects (expiration with days or a date).",
+		Fix: "expire only noncurrent versions (noncurrent_version_expiration) and expired delete markers (expired_object_delete_marker) in the state bucket", NonProduction: Error,
+		Why: "state safety does not depend on the environment", check: stateCurrentExpiry,
+	},
+	{
+		ID: "iam-trust-source-account", Checks: "An IAM role trusting an AWS service that sends aws:SourceAccount (" + strings.Join(awsrules.ConfusedDeputyServices, ", ") + ") without an aws:SourceAccount condition (the ECS task execution role excepted: AWS documents no condition keys for it).",
+		Fix: "add StringEquals aws:SourceAccount (this account, from data.aws_caller_identity) and ArnLike aws:SourceArn where the service sets it (iampolicy.Account.AssumeRole)", NonProduction: Error,
+		Why: "any account could otherwise have the service act with the role (cross-service confused deputy); costs nothing anywhere", check: trustSourceAccount,
 	},
 	{
 		ID: "task-plaintext-secret", Checks: "A container environment variable whose name looks like a secret (password, secret, token, key, credential).",

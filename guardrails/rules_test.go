@@ -175,6 +175,14 @@ var violations = []violation{
 	{"HTTPS listener without policy", "service", func(t *testing.T, d map[string]any) {
 		delete(resource(t, d, "aws_lb_listener", "https"), "ssl_policy")
 	}, "alb-tls-policy"},
+	{"HTTPS listener forwards any Host", "service", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_lb_listener", "https")["default_action"] = []any{map[string]any{
+			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group_2EB1ED9E.arn}",
+		}}
+	}, "alb-unknown-host"},
+	{"HTTPS listener without HSTS", "service", func(t *testing.T, d map[string]any) {
+		delete(resource(t, d, "aws_lb_listener", "https"), "routing_http_response_strict_transport_security_header_value")
+	}, "alb-hsts"},
 	{"service reachable from anywhere", "service", func(t *testing.T, d map[string]any) {
 		r := resource(t, d, "aws_vpc_security_group_ingress_rule", "service-in-alb")
 		delete(r, "referenced_security_group_id")
@@ -224,6 +232,17 @@ var violations = []violation{
 	{"state bucket public ACL", "state", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_s3_bucket", "bucket")["acl"] = "public-read"
 	}, "state-public-access"},
+	{"state lifecycle expires current versions", "state", func(t *testing.T, d map[string]any) {
+		r := resource(t, d, "aws_s3_bucket_lifecycle_configuration", "lifecycle")["rule"].([]any)[0].(map[string]any)
+		r["expiration"] = []any{map[string]any{"days": 30}}
+	}, "state-current-expiry"},
+	{"flow log role trusts without conditions", "network", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_iam_role", "flow-logs-role")["assume_role_policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`
+	}, "iam-trust-source-account"},
+	{"task role trusts with the source ARN only", "service", func(t *testing.T, d map[string]any) {
+		r := resource(t, d, "aws_iam_role", "task-role")
+		r["assume_role_policy"] = `{"Statement":{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:123456789012:*"}}}}`
+	}, "iam-trust-source-account"},
 	{"password in the environment", "service", func(t *testing.T, d map[string]any) {
 		containers(t, d, func(c map[string]any) {
 			c["environment"] = append(c["environment"].([]any), map[string]any{"name": "DB_PASSWORD", "value": "hunter2"})
@@ -330,7 +349,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-http-redirect", "alb-tls-policy", "ecr-lifecycle-tagged", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "ecr-lifecycle-tagged", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

@@ -14,7 +14,7 @@ import (
 func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (Stack, error) {
 	st := newStack(scope, cfg, config.PartDNS, cfg.DNS.RoleARN)
 	useS3Backend(st, cfg)
-	zone, err := zoneID(st, cfg, net)
+	zone, err := zoneID(st, cfg, net, nil) // this stack's provider assumes dns.role_arn
 	if err != nil {
 		return nil, err
 	}

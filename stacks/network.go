@@ -39,7 +39,8 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *Network
 	output(st, "private_subnet_ids", &out.PrivateSubnetIDs)
 	no := &NetworkOutputs{Outputs: out}
 	if cfg.DNS.CreateZone {
-		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true})
+		// In the zone's account (dns.role_arn), where <env>-dns writes.
+		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true, Provider: dnsProvider(st, cfg)})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -29,14 +29,34 @@ func newStack(scope constructs.Construct, cfg *config.Config, part, assumeRole s
 	st := cdktf.NewTerraformStack(scope, jsii.String(cfg.StackName(part)))
 	pc := providerConfig(cfg)
 	if assumeRole != "" {
-		pc.AssumeRole = &[]*provider.AwsProviderAssumeRole{{
-			RoleArn:     jsii.String(assumeRole),
-			SessionName: jsii.String("selfhost-" + cfg.StackName(part)),
-		}}
+		pc.AssumeRole = assume(assumeRole, "selfhost-"+cfg.StackName(part))
 	}
 	provider.NewAwsProvider(st, jsii.String("aws"), pc)
 	st.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderVersion))
 	return st
+}
+
+func assume(role, session string) *[]*provider.AwsProviderAssumeRole {
+	return &[]*provider.AwsProviderAssumeRole{{RoleArn: jsii.String(role), SessionName: jsii.String(session)}}
+}
+
+// DNSProviderAlias is the alias of the provider that writes to the hosted
+// zone from a stack other than <env>-dns.
+const DNSProviderAlias = "dns"
+
+// dnsProvider is the provider for the hosted zone in a stack whose own
+// provider works in the deployment's account: with dns.role_arn, an aliased
+// provider assuming that role (the zone may be in another account, so every
+// zone lookup and record goes through it); without, nil: the stack's own
+// provider. <env>-dns needs none: its provider assumes the role already.
+func dnsProvider(st Stack, cfg *config.Config) cdktf.TerraformProvider {
+	if cfg.DNS.RoleARN == "" {
+		return nil
+	}
+	pc := providerConfig(cfg)
+	pc.Alias = jsii.String(DNSProviderAlias)
+	pc.AssumeRole = assume(cfg.DNS.RoleARN, "selfhost-"+*st.Node().Id()+"-dns")
+	return provider.NewAwsProvider(st, jsii.String("aws-"+DNSProviderAlias), pc)
 }
 
 func providerConfig(cfg *config.Config) *provider.AwsProviderConfig {

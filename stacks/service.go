@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/constructs/autoscaling"
@@ -31,11 +32,14 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 
 	certARN := jsii.String(lbc.CertificateARN)
 	if lbc.CertificateARN == "" {
-		zoneID, err := zoneID(st, cfg, net)
+		// The validation records go into the zone through the DNS role (the
+		// zone may be in another account); ACM stays in this one.
+		zp := dnsProvider(st, cfg)
+		zoneID, err := zoneID(st, cfg, net, zp)
 		if err != nil {
 			return nil, nil, err
 		}
-		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, Hosts: cfg.DNS.Hosts(), ZoneID: zoneID})
+		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, Hosts: cfg.DNS.Hosts(), ZoneID: zoneID, ZoneProvider: zp})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -69,6 +73,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		Stickiness:                 loadbalancer.Stickiness{Enabled: s.Stickiness.Enabled, DurationSeconds: s.Stickiness.DurationSeconds},
 		SlowStartSeconds:           s.SlowStartSeconds,
 		TargetGroupNamePrefix:      "app-",
+		Routes:                     []loadbalancer.Route{{Name: config.ServiceRouteName, Priority: config.ServiceRoutePriority, Hosts: cfg.DNS.Hostnames()}},
+		ZonalShift:                 lbc.ZonalShift,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +104,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		PrivateSubnetIDs:              net.PrivateSubnetIDs,
 		SecurityGroupID:               lb.ServiceSecurityGroupID,
 		TargetGroupARN:                lb.TargetGroupARN,
-		HTTPSListener:                 lb.HTTPSListener,
+		HTTPSListener:                 lb.RouteRules[config.ServiceRouteName],
 		LogRetentionDays:              s.LogRetentionDays,
 		Environment:                   env,
 		Secrets:                       secrets,
@@ -153,12 +159,13 @@ func image(cfg *config.Config, repoURL *string) string {
 	}
 }
 
-// zoneID is the hosted zone's id: created in <env>-network, or looked up.
-func zoneID(st Stack, cfg *config.Config, net *NetworkOutputs) (*string, error) {
+// zoneID is the hosted zone's id: created in <env>-network, or looked up
+// (through zp, the zone account's provider; nil: the stack's own).
+func zoneID(st Stack, cfg *config.Config, net *NetworkOutputs, zp cdktf.TerraformProvider) (*string, error) {
 	if net.ZoneID != nil {
 		return net.ZoneID, nil
 	}
-	z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName})
+	z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Provider: zp})
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ func NewState(scope constructs.Construct, cfg *config.Config) (Stack, error) {
 	} else {
 		useLocalBackend(st, cfg)
 	}
-	p := statebucket.Props{Bucket: cfg.State.Bucket, KMSKeyARN: cfg.State.KMSKeyARN}
+	p := statebucket.Props{Bucket: cfg.State.Bucket, KMSKeyARN: cfg.State.KMSKeyARN, NoncurrentVersionRetentionDays: cfg.State.NoncurrentVersionRetentionDays}
 	if cfg.State.Locking == config.LockDynamoDB {
 		p.LockTable = cfg.State.DynamoDBTable
 	}

@@ -42,6 +42,10 @@ type Props struct {
 	// ZoneID is the public Route 53 zone of Domain, where the validation
 	// records go.
 	ZoneID *string
+	// ZoneProvider writes the validation records (optional): the provider
+	// of the zone's account when that is not the stack's (the certificate
+	// itself stays with the stack's provider).
+	ZoneProvider cdktf.TerraformProvider
 }
 
 // Outputs of the certificate.
@@ -124,6 +128,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			Ttl:            jsii.Number(ValidationRecordTTL),
 			AllowOverwrite: jsii.Bool(true),
 			DependsOn:      &[]cdktf.ITerraformDependable{cert},
+			Provider:       p.ZoneProvider,
 		})
 		fqdns = append(fqdns, r.Fqdn())
 	}

@@ -117,6 +117,9 @@ type ZoneProps struct {
 	// PreventDestroy protects a created zone from deletion (a new zone gets
 	// new name servers, breaking the delegation). Only with Create.
 	PreventDestroy bool
+	// Provider creates or looks up the zone (optional): the zone's account's
+	// provider when it is not the stack's own.
+	Provider cdktf.TerraformProvider
 }
 
 // ZoneOutputs of the zone.
@@ -151,12 +154,14 @@ func Zone(scope constructs.Construct, id string, p ZoneProps) (*ZoneOutputs, err
 			ForceDestroy: jsii.Bool(false), // never delete records Terraform does not manage
 			Lifecycle:    &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(p.PreventDestroy)},
 			Tags:         &map[string]*string{"Name": jsii.String(p.Domain)},
+			Provider:     p.Provider,
 		})
 		return &ZoneOutputs{ZoneID: z.ZoneId(), NameServers: z.NameServers()}, nil
 	}
 	z := dataawsroute53zone.NewDataAwsRoute53Zone(c, jsii.String("lookup"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
 		Name:        jsii.String(p.Domain),
 		PrivateZone: jsii.Bool(false),
+		Provider:    p.Provider,
 	})
 	return &ZoneOutputs{ZoneID: z.ZoneId(), NameServers: z.NameServers()}, nil
 }

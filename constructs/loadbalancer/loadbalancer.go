@@ -1,7 +1,8 @@
 // Package loadbalancer is the service's entry point: an internet-facing
 // Application Load Balancer in the public subnets that redirects HTTP to
-// HTTPS and forwards HTTPS to an IP target group on the container port, and
-// the two security groups of the path:
+// HTTPS and, on HTTPS (with HSTS), forwards the configured hosts to an IP
+// target group on the container port and answers any other Host with a 404,
+// and the two security groups of the path:
 //
 //   - the ALB's: 80 and 443 in from the configured CIDRs; out only to the
 //     service security group on the container port;
@@ -27,6 +28,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistenerrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
@@ -103,6 +105,27 @@ type Props struct {
 	// a-z, 0-9, '-', not starting with '-'). The target group gets a generated
 	// name so a replacement can be created before the old one is destroyed.
 	TargetGroupNamePrefix string
+	// Routes are the HTTPS listener's rules, at least one: a request whose
+	// Host is one of a route's hosts is forwarded to the target group; any
+	// other Host (the ALB's own DNS name included) gets a 404.
+	Routes []Route
+	// ZonalShift turns on the ALB's ARC zonal shift integration, so an
+	// operator (or zonal autoshift) can move traffic off an impaired AZ; it
+	// changes nothing until a shift is started.
+	ZonalShift bool
+}
+
+// Route is one host-based rule of the HTTPS listener. Its rule's construct
+// id is route-<Name>, so adding or removing a route leaves the others alone.
+type Route struct {
+	// Name keys the rule (a DNS label, e.g. service).
+	Name string
+	// Priority of the rule (1-50000, unique): given, not derived from the
+	// route's position.
+	Priority int
+	// Hosts are the Host header values served (1-5, each at most 128
+	// characters), e.g. api.example.com.
+	Hosts []string
 }
 
 // HealthCheck is the target group's HTTP health check.
@@ -144,9 +167,11 @@ type Outputs struct {
 	HTTPListenerARN *string
 	// HTTPSListenerARN is the port 443 listener (forwards to the target group).
 	HTTPSListenerARN *string
-	// HTTPSListener is the HTTPS listener as a dependency: the ECS service
-	// depends on it so its target group is attached to the ALB first.
+	// HTTPSListener is the HTTPS listener as a dependency.
 	HTTPSListener cdktf.ITerraformDependable
+	// RouteRules are the HTTPS listener's rules by route name: what attaches
+	// the target group to the ALB, so the ECS service depends on its route's.
+	RouteRules map[string]cdktf.ITerraformDependable
 	// TargetGroupARN and TargetGroupARNSuffix (targetgroup/<name>/<id>).
 	TargetGroupARN       *string
 	TargetGroupARNSuffix *string
@@ -199,6 +224,9 @@ func (p Props) Validate() error {
 	if err := p.HealthCheck.validate(); err != nil {
 		return err
 	}
+	if err := validateRoutes(p.Routes); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, c := range p.IngressIPv4CIDRs {
 		if _, err := awsrules.IngressIPv4(c); err != nil {
@@ -242,6 +270,42 @@ func (h HealthCheck) validate() error {
 	}
 	return nil
 }
+
+func validateRoutes(routes []Route) error {
+	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: Routes"+format, a...) }
+	if len(routes) == 0 {
+		return bad(" is empty; want at least one route (name, priority, hosts)")
+	}
+	names, prios, hosts := map[string]bool{}, map[int]bool{}, map[string]bool{}
+	for i, r := range routes {
+		switch {
+		case !awsrules.HostLabel.MatchString(r.Name) || names[r.Name]:
+			return bad("[%d].Name %q is not a unique DNS label; want e.g. service", i, r.Name)
+		case r.Priority < awsrules.MinRulePriority || r.Priority > awsrules.MaxRulePriority || prios[r.Priority]:
+			return bad("[%d].Priority %d is out of range or used twice; want a unique %d to %d", i, r.Priority, awsrules.MinRulePriority, awsrules.MaxRulePriority)
+		case len(r.Hosts) == 0 || len(r.Hosts) > awsrules.MaxConditionValues:
+			return bad("[%d].Hosts has %d hosts; a rule matches 1 to %d", i, len(r.Hosts), awsrules.MaxConditionValues)
+		}
+		names[r.Name], prios[r.Priority] = true, true
+		for _, h := range r.Hosts {
+			if h == "" || len(h) > awsrules.MaxHostHeaderLength || hosts[h] {
+				return bad("[%d].Hosts: %q is empty, longer than %d characters or served twice", i, h, awsrules.MaxHostHeaderLength)
+			}
+			hosts[h] = true
+		}
+	}
+	return nil
+}
+
+// HSTS is the Strict-Transport-Security header the HTTPS listener adds to
+// every response: browsers use HTTPS only for a year, on the served host and
+// the names under it (not the parent domain), without preload (which only
+// the domain's owner should opt into).
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
+const HSTS = "max-age=31536000; includeSubDomains"
+
+// NotFound is the HTTPS listener's answer to a Host no route serves.
+const NotFound = "404"
 
 // ruleID is a construct id for a rule of one port and CIDR, e.g.
 // alb-in-https-0-0-0-0_0: keyed by meaning, so adding or removing a CIDR
@@ -333,6 +397,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		DropInvalidHeaderFields:  jsii.Bool(true),
 		IdleTimeout:              jsii.Number(float64(p.IdleTimeoutSeconds)),
 		EnableHttp2:              jsii.Bool(true),
+		EnableZonalShift:         jsii.Bool(p.ZonalShift),
 		Tags:                     &map[string]*string{"Name": jsii.String(p.Name)},
 	}
 	if p.DualStack {
@@ -399,12 +464,35 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Protocol:        jsii.String("HTTPS"),
 		SslPolicy:       jsii.String(p.SSLPolicy),
 		CertificateArn:  p.CertificateARN,
+		RoutingHttpResponseStrictTransportSecurityHeaderValue: jsii.String(HSTS),
+		// Only the configured hosts are served (the routes below): a request
+		// for any other Host, the raw ALB name included, never reaches the
+		// service.
 		DefaultAction: &[]*lblistener.LbListenerDefaultAction{{
-			Type:           jsii.String("forward"),
-			TargetGroupArn: tg.Arn(),
+			Type: jsii.String("fixed-response"),
+			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
+				ContentType: jsii.String("text/plain"),
+				MessageBody: jsii.String("Not Found"),
+				StatusCode:  jsii.String(NotFound),
+			},
 		}},
 		Tags: name("https"),
 	})
+	routeRules := map[string]cdktf.ITerraformDependable{}
+	for _, r := range p.Routes {
+		routeRules[r.Name] = lblistenerrule.NewLbListenerRule(c, jsii.String("route-"+r.Name), &lblistenerrule.LbListenerRuleConfig{
+			ListenerArn: httpsL.Arn(),
+			Priority:    jsii.Number(float64(r.Priority)),
+			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
+				HostHeader: &lblistenerrule.LbListenerRuleConditionHostHeader{Values: jsii.Strings(r.Hosts...)},
+			}},
+			Action: &[]*lblistenerrule.LbListenerRuleAction{{
+				Type:           jsii.String("forward"),
+				TargetGroupArn: tg.Arn(),
+			}},
+			Tags: name("route-" + r.Name),
+		})
+	}
 
 	return &Outputs{
 		ALBARN:                    alb.Arn(),
@@ -414,6 +502,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		HTTPListenerARN:           httpL.Arn(),
 		HTTPSListenerARN:          httpsL.Arn(),
 		HTTPSListener:             httpsL,
+		RouteRules:                routeRules,
 		TargetGroupARN:            tg.Arn(),
 		TargetGroupARNSuffix:      tg.ArnSuffix(),
 		RequestCountResourceLabel: jsii.String(*alb.ArnSuffix() + "/" + *tg.ArnSuffix()),

@@ -31,6 +31,7 @@ func props() Props {
 		DeregistrationDelaySeconds: 120,
 		Stickiness:                 Stickiness{Enabled: false},
 		TargetGroupNamePrefix:      "st-",
+		Routes:                     []Route{{Name: "service", Priority: 100, Hosts: []string{"api.example.com", "app.example.com"}}},
 	}
 }
 
@@ -55,6 +56,8 @@ func TestLoadBalancer(t *testing.T) {
 	alt.AccessLogsBucket, alt.AccessLogsPrefix = "my-logs", "alb/alt"
 	alt.Stickiness = Stickiness{Enabled: true, DurationSeconds: 3600}
 	alt.SlowStartSeconds = 60
+	alt.ZonalShift = true
+	alt.Routes = append(alt.Routes, Route{Name: "admin", Priority: 7, Hosts: []string{"admin.example.com"}})
 	var out *Outputs
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
 		var err error
@@ -166,9 +169,39 @@ func TestLoadBalancer(t *testing.T) {
 	if https["port"] != 443.0 || https["protocol"] != "HTTPS" || https["ssl_policy"] != "ELBSecurityPolicy-TLS13-1-2-2021-06" || https["certificate_arn"] != certARN {
 		t.Errorf("HTTPS listener %v", https)
 	}
-	act := https["default_action"].([]any)[0].(map[string]any)
+	// Only the configured hosts are served: the default action is a 404,
+	// so the raw ALB name (or any other Host) never reaches the service.
+	if !reflect.DeepEqual(https["default_action"], []any{map[string]any{
+		"type": "fixed-response", "fixed_response": map[string]any{"content_type": "text/plain", "message_body": "Not Found", "status_code": "404"},
+	}}) {
+		t.Errorf("HTTPS default action %v, want a fixed 404", https["default_action"])
+	}
+	// HSTS on every HTTPS response (a listener attribute of provider 5.99).
+	if v := https["routing_http_response_strict_transport_security_header_value"]; v != "max-age=31536000; includeSubDomains" {
+		t.Errorf("HSTS header %v", v)
+	}
+	// One host-header rule per route, keyed and prioritized by its name, forwarding to the target group.
+	route := testutil.Find(t, d, "aws_lb_listener_rule", "lb_route-service_")
+	if route["priority"] != 100.0 || !refersTo(route["listener_arn"], "aws_lb_listener", "lb", "https", "arn") ||
+		!reflect.DeepEqual(route["condition"], []any{map[string]any{"host_header": map[string]any{"values": []any{"api.example.com", "app.example.com"}}}}) {
+		t.Errorf("service route %v", route)
+	}
+	act := route["action"].([]any)[0].(map[string]any)
 	if act["type"] != "forward" || !refersTo(act["target_group_arn"], "aws_lb_target_group", "lb", "target-group", "arn") {
-		t.Errorf("HTTPS default action %v", act)
+		t.Errorf("route action %v", act)
+	}
+	if n := len(d.Of("aws_lb_listener_rule")); n != 3 {
+		t.Errorf("%d listener rules, want lb's one and alt's two", n)
+	}
+	if admin := testutil.Find(t, d, "aws_lb_listener_rule", "alt_route-admin_"); admin["priority"] != 7.0 {
+		t.Errorf("alt admin route %v", admin)
+	}
+	if out.RouteRules["service"] == nil {
+		t.Error("no RouteRules output for the service route")
+	}
+	// Zonal shift follows the prop.
+	if lb, alt := testutil.Find(t, d, "aws_lb", "lb_alb_"), testutil.Find(t, d, "aws_lb", "alt_alb_"); lb["enable_zonal_shift"] != false || alt["enable_zonal_shift"] != true {
+		t.Errorf("enable_zonal_shift: lb %v, alt %v", lb["enable_zonal_shift"], alt["enable_zonal_shift"])
 	}
 	for _, l := range []map[string]any{http, https} {
 		if !refersTo(l["load_balancer_arn"], "aws_lb", "lb", "alb", "arn") {
@@ -210,6 +243,14 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.HealthCheck.TimeoutSeconds = 15 }, "loadbalancer: HealthCheck.TimeoutSeconds 15 is out of range; want 2 to 120 and less than IntervalSeconds (15)"},
 		{func(p *Props) { p.HealthCheck.HealthyThreshold = 1 }, "loadbalancer: HealthCheck.HealthyThreshold 1 is out of range; want 2 to 10"},
 		{func(p *Props) { p.HealthCheck.Matcher = "ok" }, `loadbalancer: HealthCheck.Matcher "ok" is not an HTTP code list`},
+		{func(p *Props) { p.Routes = nil }, "loadbalancer: Routes is empty"},
+		{func(p *Props) {
+			p.Routes = append(p.Routes, Route{Name: "b", Priority: 100, Hosts: []string{"b.example.com"}})
+		}, "loadbalancer: Routes[1].Priority 100 is out of range or used twice"},
+		{func(p *Props) { p.Routes[0].Name = "Svc" }, `loadbalancer: Routes[0].Name "Svc" is not a unique DNS label`},
+		{func(p *Props) { p.Routes[0].Priority = 50001 }, "loadbalancer: Routes[0].Priority 50001 is out of range"},
+		{func(p *Props) { p.Routes[0].Hosts = []string{"a", "b", "c", "d", "e", "f"} }, "loadbalancer: Routes[0].Hosts has 6 hosts; a rule matches 1 to 5"},
+		{func(p *Props) { p.Routes[0].Hosts = []string{strings.Repeat("a", 129)} }, `loadbalancer: Routes[0].Hosts: "aaaa`},
 	} {
 		p := props()
 		tc.edit(&p)

@@ -1,7 +1,8 @@
 // Package network is the tiered multi-AZ VPC: public, private (app) and
 // database subnets in every AZ, one NAT gateway per AZ, an S3 gateway
-// endpoint, interface endpoints for AWS APIs, flow logs, and a default
-// security group with no rules.
+// endpoint, interface endpoints for AWS APIs (HTTPS from the private subnets
+// only), flow logs, a default security group with no rules, and network
+// ACLs: every subnet in one managed allow-all ACL, the default ACL empty.
 //
 // Every per-AZ resource is keyed by AZ name, and subnet CIDRs come from
 // internal/netplan keyed by AZ letter, so adding an AZ only adds resources.
@@ -17,6 +18,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsavailabilityzones"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultnetworkacl"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
@@ -24,6 +26,9 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/networkacl"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/networkaclassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/networkaclrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
@@ -39,6 +44,14 @@ import (
 	"selfhost/awsrules/netplan"
 	"selfhost/constructs/iampolicy"
 )
+
+// FlowLogGroupActions are what the flow log role may do on its log group
+// (and its streams).
+var FlowLogGroupActions = []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+
+// DefaultNACLRuleNumber is the number of the allow-all rules AWS puts in a
+// default network ACL (and selfhost in its managed one).
+const DefaultNACLRuleNumber = 100
 
 // NAT strategies (see config: network.nat).
 const (
@@ -225,6 +238,50 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			SubnetId: db.Id(), RouteTableId: rt.Id(),
 		})
 	}
+	// Network ACLs. Every subnet is in one managed ACL with the rules AWS
+	// gives a default ACL (all traffic in and out, rule 100): security groups
+	// do the filtering, and the ACL is in Terraform so a rule added by hand
+	// shows in the plan. The VPC's default ACL is then used by no subnet and
+	// is managed with no rules (deny all, like the default security group),
+	// so a subnet created outside Terraform gets no traffic. Adopting the
+	// default ACL removes its rules at once (provider: aws_default_network_acl),
+	// so it waits for every subnet to be moved (ReplaceNetworkAclAssociation,
+	// atomic) to the managed ACL: no moment without an allow rule.
+	// https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html
+	nacl := networkacl.NewNetworkAcl(c, jsii.String("subnets-nacl"), &networkacl.NetworkAclConfig{
+		VpcId: v.Id(),
+		Tags:  name("subnets"),
+	})
+	naclDeps := []cdktf.ITerraformDependable{}
+	for _, dir := range []struct {
+		key    string
+		egress bool
+	}{{"in", false}, {"out", true}} {
+		naclDeps = append(naclDeps, networkaclrule.NewNetworkAclRule(c, jsii.String("subnets-nacl-all-"+dir.key), &networkaclrule.NetworkAclRuleConfig{
+			NetworkAclId: nacl.Id(),
+			RuleNumber:   jsii.Number(DefaultNACLRuleNumber),
+			Egress:       jsii.Bool(dir.egress),
+			Protocol:     jsii.String("-1"),
+			RuleAction:   jsii.String("allow"),
+			CidrBlock:    jsii.String("0.0.0.0/0"),
+		}))
+	}
+	for _, t := range []struct {
+		tier netplan.Tier
+		ids  []*string
+	}{{netplan.Public, out.PublicSubnetIDs}, {netplan.Private, out.PrivateSubnetIDs}, {netplan.Database, out.DatabaseSubnetIDs}} {
+		for i, az := range azs {
+			naclDeps = append(naclDeps, networkaclassociation.NewNetworkAclAssociation(c, jsii.String(fmt.Sprintf("nacl-%s-%s", t.tier, az)), &networkaclassociation.NetworkAclAssociationConfig{
+				NetworkAclId: nacl.Id(), SubnetId: t.ids[i],
+			}))
+		}
+	}
+	defaultnetworkacl.NewDefaultNetworkAcl(c, jsii.String("default-nacl"), &defaultnetworkacl.DefaultNetworkAclConfig{
+		DefaultNetworkAclId: v.DefaultNetworkAclId(),
+		Tags:                name("default-deny-all"),
+		DependsOn:           &naclDeps,
+	})
+
 	sg := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("db-subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name:        jsii.String(p.Name + "-database"),
 		Description: jsii.String("Database subnets of " + p.Name + " (no route to the internet)"),
@@ -258,14 +315,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		VpcId:       v.Id(),
 		Tags:        name("endpoints"),
 	})
-	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("endpoints-https"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-		SecurityGroupId: esg.Id(),
-		Description:     jsii.String("HTTPS from the VPC"),
-		IpProtocol:      jsii.String("tcp"),
-		FromPort:        jsii.Number(443),
-		ToPort:          jsii.Number(443),
-		CidrIpv4:        jsii.String(p.VPCCIDR),
-	})
+	// Only the tier that calls AWS APIs reaches them: HTTPS from each
+	// private (task) subnet, one rule per AZ keyed by it. The database tier
+	// and the public tier (ALB, NAT) have no business with the endpoints.
+	for i, az := range azs {
+		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("endpoints-https-"+az), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			SecurityGroupId: esg.Id(),
+			Description:     jsii.String("HTTPS from the private subnet of " + az),
+			IpProtocol:      jsii.String("tcp"),
+			FromPort:        jsii.Number(443),
+			ToPort:          jsii.Number(443),
+			CidrIpv4:        jsii.String(plan[netplan.Private][idx[i]]),
+		})
+	}
 	out.EndpointSecurityGroupID = esg.Id()
 	for _, svc := range p.InterfaceEndpoints {
 		vpcendpoint.NewVpcEndpoint(c, jsii.String("endpoint-"+strings.ReplaceAll(svc, ".", "-")), &vpcendpoint.VpcEndpointConfig{
@@ -280,24 +342,32 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 
 	// Flow logs of all traffic to CloudWatch, through a role that may write
-	// only to this log group.
+	// only to this log group. The actions are those of AWS's "IAM role for
+	// publishing flow logs to CloudWatch Logs" but logs:CreateLogGroup (the
+	// group is created here, with its retention): the log group's own, and
+	// logs:DescribeLogGroups, which lists the account's groups and so is
+	// granted on every group of the account and region.
+	acct := iampolicy.Here(c, "account")
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String("/" + p.Name + "/vpc-flow-logs"),
 		RetentionInDays: jsii.Number(float64(p.FlowLogRetentionDays)),
 	})
 	role := iamrole.NewIamRole(c, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
-		AssumeRolePolicy: iampolicy.AssumeRole("vpc-flow-logs.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.VPCFlowLogs),
 	})
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
+	policy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
-		Policy: iampolicy.Document(iampolicy.Allow(
-			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			*lg.Arn(), *lg.Arn()+":*",
-		)),
+		Policy: iampolicy.Document(
+			iampolicy.Allow(FlowLogGroupActions, *lg.Arn(), *lg.Arn()+":*"),
+			iampolicy.Allow([]string{"logs:DescribeLogGroups"}, acct.LogGroupARN("*")),
+		),
 	})
 	flowlog.NewFlowLog(c, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+		// Created before its role may write, the flow log stays in "access
+		// error" (AWS checks the role once, at creation): wait for the policy.
+		DependsOn:              &[]cdktf.ITerraformDependable{policy},
 		VpcId:                  v.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,13 +131,17 @@ func TestTieredNetworkWithNATPerAZ(t *testing.T) {
 			t.Errorf("endpoint %s subnets %s", svc, subs)
 		}
 	}
+	// Endpoint ingress: 443 from each private subnet only (not the VPC, so
+	// not the database or public tier), one rule per AZ.
 	ingress := d.Of("aws_vpc_security_group_ingress_rule")
-	if len(ingress) != 1 {
-		t.Fatalf("%d ingress rules, want 1", len(ingress))
+	if len(ingress) != 3 {
+		t.Fatalf("%d ingress rules, want 3 (one per private subnet)", len(ingress))
 	}
-	for _, r := range ingress {
-		if r["cidr_ipv4"] != "10.0.0.0/16" || r["from_port"] != 443.0 || r["to_port"] != 443.0 || r["ip_protocol"] != "tcp" {
-			t.Errorf("endpoint ingress %v", r)
+	for _, az := range []string{"us-east-1a", "us-east-1b", "us-east-1c"} {
+		r := find(t, d, "aws_vpc_security_group_ingress_rule", "endpoints-https-"+az)
+		sub := find(t, d, "aws_subnet", "private-"+az)
+		if r["cidr_ipv4"] != sub["cidr_block"] || r["from_port"] != 443.0 || r["to_port"] != 443.0 || r["ip_protocol"] != "tcp" {
+			t.Errorf("endpoint ingress of %s: %v, want 443 from %v", az, r, sub["cidr_block"])
 		}
 	}
 	if d.Count("aws_vpc_security_group_egress_rule") != 0 {
@@ -227,5 +232,129 @@ func TestRejectsBadProps(t *testing.T) {
 				t.Errorf("accepted %+v", p)
 			}
 		})
+	}
+}
+
+// The flow log's role has every permission AWS documents for delivery to
+// CloudWatch Logs (the group exists, so not CreateLogGroup), and the flow
+// log waits for the policy: created first, AWS leaves it in "access error".
+func TestFlowLogDeliveryRole(t *testing.T) {
+	_, d := synthNetwork(t, props(NATOnePerAZ))
+	pol := testutil.One(t, d, "aws_iam_role_policy")
+	var doc struct {
+		Statement []struct {
+			Action   []string
+			Resource []string
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(pol["policy"])), &doc); err != nil {
+		t.Fatal(err)
+	}
+	granted := map[string][]string{}
+	for _, st := range doc.Statement {
+		for _, a := range st.Action {
+			granted[a] = append(granted[a], st.Resource...)
+		}
+	}
+	for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"} {
+		if len(granted[a]) == 0 {
+			t.Errorf("flow log role lacks %s (AWS: IAM role for publishing flow logs to CloudWatch Logs)", a)
+		}
+	}
+	if r := strings.Join(granted["logs:DescribeLogGroups"], " "); !strings.Contains(r, ":logs:${data.aws_region.") || !strings.HasSuffix(r, ":log-group:*") {
+		t.Errorf("DescribeLogGroups on %q, want the account's log groups from data sources", r)
+	}
+	fl := testutil.One(t, d, "aws_flow_log")
+	var policyID string
+	for id := range d.Of("aws_iam_role_policy") {
+		policyID = "aws_iam_role_policy." + id
+	}
+	if deps := fmt.Sprint(fl["depends_on"]); !strings.Contains(deps, policyID) {
+		t.Errorf("flow log depends_on %s, want %s", deps, policyID)
+	}
+}
+
+// Confused deputy: only flow logs of this account and region may have the
+// service assume the delivery role (AWS: IAM role for publishing flow logs).
+func TestFlowLogTrust(t *testing.T) {
+	_, d := synthNetwork(t, props(NATOnePerAZ))
+	role := testutil.One(t, d, "aws_iam_role")
+	var trust struct {
+		Statement []struct {
+			Principal map[string]string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(role["assume_role_policy"])), &trust); err != nil || len(trust.Statement) != 1 {
+		t.Fatalf("trust policy %v: %v", role["assume_role_policy"], err)
+	}
+	st := trust.Statement[0]
+	acct := st.Condition["StringEquals"]["aws:SourceAccount"]
+	if st.Principal["Service"] != "vpc-flow-logs.amazonaws.com" || !strings.HasPrefix(acct, "${data.aws_caller_identity.") {
+		t.Errorf("trust %+v: want vpc-flow-logs with aws:SourceAccount from data.aws_caller_identity", st)
+	}
+	if arn := st.Condition["ArnLike"]["aws:SourceArn"]; !strings.HasPrefix(arn, "arn:${data.aws_partition.") || !strings.HasSuffix(arn, ":"+acct+":vpc-flow-log/*") {
+		t.Errorf("aws:SourceArn %q, want the account's flow logs", arn)
+	}
+}
+
+// Every subnet is in the managed allow-all ACL (AWS's default rules), and the
+// VPC's default ACL is managed with no rules, adopted only once every subnet
+// has moved (adopting it removes its rules at once).
+func TestNetworkACLs(t *testing.T) {
+	_, d := synthNetwork(t, props(NATOnePerAZ))
+	nacl := testutil.One(t, d, "aws_network_acl")
+	if _, inline := nacl["ingress"]; inline {
+		t.Error("managed ACL has inline rules (they fight the aws_network_acl_rule resources)")
+	}
+	rules := d.Of("aws_network_acl_rule")
+	if len(rules) != 2 {
+		t.Fatalf("%d ACL rules, want 2", len(rules))
+	}
+	egress := map[bool]bool{}
+	for id, r := range rules {
+		if r["rule_number"] != 100.0 || r["protocol"] != "-1" || r["rule_action"] != "allow" || r["cidr_block"] != "0.0.0.0/0" {
+			t.Errorf("ACL rule %s: %v", id, r)
+		}
+		egress[r["egress"] == true] = true
+	}
+	if !egress[true] || !egress[false] {
+		t.Errorf("want one ingress and one egress allow-all rule: %v", rules)
+	}
+	assoc := d.Of("aws_network_acl_association")
+	subnets := d.Of("aws_subnet")
+	if len(assoc) != len(subnets) {
+		t.Errorf("%d associations for %d subnets", len(assoc), len(subnets))
+	}
+	var deps []string
+	for id, a := range assoc {
+		deps = append(deps, "aws_network_acl_association."+id)
+		if !strings.Contains(fmt.Sprint(a["network_acl_id"]), "aws_network_acl.") {
+			t.Errorf("association %s: %v", id, a)
+		}
+	}
+	for id := range subnets {
+		found := false
+		for _, a := range assoc {
+			found = found || a["subnet_id"] == "${aws_subnet."+id+".id}"
+		}
+		if !found {
+			t.Errorf("subnet %s is not in the managed ACL (it would be in the deny-all default)", id)
+		}
+	}
+	def := testutil.One(t, d, "aws_default_network_acl")
+	for _, k := range []string{"ingress", "egress", "subnet_ids"} {
+		if _, ok := def[k]; ok {
+			t.Errorf("default ACL has %s: want no rules and no subnets", k)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(def["default_network_acl_id"]), ".default_network_acl_id}") {
+		t.Errorf("default ACL id %v", def["default_network_acl_id"])
+	}
+	dependsOn := fmt.Sprint(def["depends_on"])
+	for _, dep := range deps {
+		if !strings.Contains(dependsOn, dep) {
+			t.Errorf("default ACL adopted before %s", dep)
+		}
 	}
 }

@@ -49,6 +49,21 @@ type (
 	}
 )
 
+// The awslogs delivery, pinned rather than left to the account: since
+// 2025-06-25 a container without "mode" gets the account setting
+// defaultLogDriverMode, whose default AWS changed from blocking to
+// non-blocking. selfhost chooses non-blocking (a CloudWatch Logs outage or
+// throttling must not block the app's writes to stdout/stderr and so stop it
+// serving requests) with a 25 MiB buffer (the driver's default is 1 MiB; a
+// full buffer drops lines), which AWS's log-loss tests found to lose nothing
+// at high rates; it counts against the task's memory.
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html
+// https://aws.amazon.com/blogs/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/
+const (
+	LogDriverMode    = "non-blocking"
+	LogMaxBufferSize = "25m"
+)
+
 // containerDefinitions renders the task's one container as JSON.
 func containerDefinitions(p Props, logGroup string) string {
 	def := containerDef{
@@ -62,6 +77,7 @@ func containerDefinitions(p Props, logGroup string) string {
 		User:                   p.User,
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
 			"awslogs-group": logGroup, "awslogs-region": p.Region, "awslogs-stream-prefix": LogStreamPrefix,
+			"mode": LogDriverMode, "max-buffer-size": LogMaxBufferSize,
 		}},
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {

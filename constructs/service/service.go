@@ -25,6 +25,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/awsrules"
 	"selfhost/awsrules/fargate"
 	"selfhost/constructs/iampolicy"
 )
@@ -33,6 +34,9 @@ import (
 const (
 	// MaxStopTimeoutSeconds is Fargate's maximum stopTimeout (SIGTERM to SIGKILL).
 	MaxStopTimeoutSeconds = fargate.MaxStopTimeout
+	// AZRebalancing is the service's availability_zone_rebalancing.
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html
+	AZRebalancing = "ENABLED"
 	// LogStreamPrefix prefixes the log streams: ecs/<container>/<task id>.
 	LogStreamPrefix = "ecs"
 )
@@ -90,8 +94,8 @@ type Props struct {
 	SecurityGroupID *string
 	// TargetGroupARN is the load balancer's target group the tasks register in.
 	TargetGroupARN *string
-	// HTTPSListener is the listener forwarding to the target group; the
-	// service depends on it so the target group is attached to the ALB
+	// HTTPSListener is the listener (rule) forwarding to the target group;
+	// the service depends on it so the target group is attached to the ALB
 	// first (ECS refuses a target group that has no load balancer).
 	HTTPSListener cdktf.ITerraformDependable
 	// LogRetentionDays is the log group's retention (a CloudWatch value).
@@ -195,10 +199,11 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg)
 
+	acct := iampolicy.Here(c, "account")
 	execRole := iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task-execution"),
 		Description:      jsii.String("ECS agent: pull the image, write logs, read the task's secrets"),
-		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskExecutionRole),
 		Tags:             name("-task-execution"),
 	})
 	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
@@ -209,7 +214,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	taskRole := iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task"),
 		Description:      jsii.String("The service's own AWS permissions"),
-		AssumeRolePolicy: iampolicy.AssumeRole("ecs-tasks.amazonaws.com"),
+		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskRole),
 		Tags:             name("-task"),
 	})
 	// The service starts tasks as soon as it exists: it waits for the
@@ -260,7 +265,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			ContainerName:  jsii.String(p.ContainerName),
 			ContainerPort:  jsii.Number(float64(p.ContainerPort)),
 		}},
-		HealthCheckGracePeriodSeconds:   jsii.Number(p.HealthCheckGracePeriodSeconds),
+		HealthCheckGracePeriodSeconds: jsii.Number(p.HealthCheckGracePeriodSeconds),
+		// Explicit, not AWS's default of the day: services created since
+		// 2025-06-30 default to ENABLED, older ones (and an update that
+		// never set it) to DISABLED, so the same config behaved differently
+		// by creation date. ENABLED: ECS moves tasks back into an AZ that
+		// lost them (AZ outage, failed placement), so the tasks stay spread
+		// over every AZ of the subnets.
+		AvailabilityZoneRebalancing:     jsii.String(AZRebalancing),
 		DeploymentMinimumHealthyPercent: jsii.Number(100),
 		DeploymentMaximumPercent:        jsii.Number(200),
 		DeploymentCircuitBreaker: &ecsservice.EcsServiceDeploymentCircuitBreaker{

@@ -84,6 +84,8 @@ func TestService(t *testing.T) {
 		t.Errorf("log group %v", lg)
 	}
 
+	checkTrustPolicies(t, d)
+
 	// Roles trust ecs-tasks only.
 	for id, r := range d.Of("aws_iam_role") {
 		trust := fmt.Sprint(testutil.JSON(t, r["assume_role_policy"]))
@@ -164,6 +166,8 @@ func TestService(t *testing.T) {
 		"stopTimeout": 120.0,
 		"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]any{
 			"awslogs-group": logGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs",
+			// pinned: AWS's default became non-blocking (account setting defaultLogDriverMode)
+			"mode": "non-blocking", "max-buffer-size": "25m",
 		}},
 		"readonlyRootFilesystem": true,
 		"user":                   "65532:65532",
@@ -185,6 +189,7 @@ func TestService(t *testing.T) {
 		"network_configuration":              map[string]any{"subnets": []any{"subnet-a", "subnet-b"}, "security_groups": []any{"sg-svc"}, "assign_public_ip": false},
 		"load_balancer":                      []any{map[string]any{"target_group_arn": "arn:tg", "container_name": "app", "container_port": 8080.0}},
 		"health_check_grace_period_seconds":  120.0,
+		"availability_zone_rebalancing":      "ENABLED", // explicit: AWS's default depends on the creation date
 		"deployment_minimum_healthy_percent": 100.0,
 		"deployment_maximum_percent":         200.0,
 		"deployment_circuit_breaker":         map[string]any{"enable": true, "rollback": true},
@@ -352,3 +357,42 @@ func TestRejectsBadProps(t *testing.T) {
 
 // fakeDependable stands in for the listener where nothing is synthesized.
 type fakeDependable struct{ cdktf.ITerraformDependable }
+
+// Confused deputy: the task role is assumable by ECS only for tasks of this
+// account (aws:SourceAccount, and aws:SourceArn of the account's ECS
+// resources, as AWS documents for task roles), from data sources; the
+// execution role, for which AWS documents no condition keys, has none.
+// (Called by TestService on its synth.)
+func checkTrustPolicies(t *testing.T, d testutil.Doc) {
+	cond := func(key string) any {
+		st := testutil.JSON(t, testutil.Find(t, d, "aws_iam_role", "svc_"+key)["assume_role_policy"]).(map[string]any)["Statement"].([]any)
+		if len(st) != 1 {
+			t.Fatalf("%s: %d statements", key, len(st))
+		}
+		return st[0].(map[string]any)["Condition"]
+	}
+	account := "${data.aws_caller_identity." + dataID(t, d, "aws_caller_identity") + ".account_id}"
+	want := map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": account},
+		"ArnLike": map[string]any{"aws:SourceArn": "arn:${data.aws_partition." + dataID(t, d, "aws_partition") + ".partition}:ecs:${data.aws_region." +
+			dataID(t, d, "aws_region") + ".name}:" + account + ":*"},
+	}
+	if got := cond("task-role"); !reflect.DeepEqual(got, want) {
+		t.Errorf("task role conditions %v, want %v", got, want)
+	}
+	if got := cond("execution-role"); got != nil {
+		t.Errorf("execution role conditions %v, want none", got)
+	}
+}
+
+// dataID is the logical id of the svc construct's data source of typ.
+func dataID(t *testing.T, d testutil.Doc, typ string) string {
+	t.Helper()
+	for id := range d.Data[typ] {
+		if strings.HasPrefix(id, "svc_account_") {
+			return id
+		}
+	}
+	t.Fatalf("no %s of svc", typ)
+	return ""
+}

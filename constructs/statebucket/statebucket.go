@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
@@ -28,7 +29,18 @@ type Props struct {
 	KMSKeyARN string
 	// LockTable, when set, creates a DynamoDB lock table of that name.
 	LockTable string
+	// NoncurrentVersionRetentionDays (at least 1): noncurrent versions are
+	// deleted this many days after they were replaced, expired delete
+	// markers removed; current versions are never expired.
+	NoncurrentVersionRetentionDays int
 }
+
+// MinTLSVersion is the lowest TLS version the bucket policy admits.
+const MinTLSVersion = 1.2
+
+// AbortIncompleteUploadDays: parts of an upload not completed by then are
+// deleted (state files are small; an interrupted upload leaves only parts).
+const AbortIncompleteUploadDays = 7
 
 // Outputs of the state store.
 type Outputs struct {
@@ -42,6 +54,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if p.Bucket == "" {
 		return nil, fmt.Errorf("statebucket: Bucket is required")
 	}
+	if p.NoncurrentVersionRetentionDays < 1 {
+		return nil, fmt.Errorf("statebucket: NoncurrentVersionRetentionDays %d is out of range; want at least 1", p.NoncurrentVersionRetentionDays)
+	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	keep := &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 
@@ -50,7 +65,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		ForceDestroy: jsii.Bool(false),
 		Lifecycle:    keep,
 	})
-	s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+	ver := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket:                  b.Id(),
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
@@ -81,6 +96,8 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Bucket: b.Id(),
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
+	// TLS only, and TLS 1.2 or later (AWS: "Enforcing a minimum version of
+	// TLS" for S3, condition key s3:TlsVersion).
 	s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("tls-only"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: b.Id(),
 		Policy: iampolicy.Document(iampolicy.Statement{
@@ -90,9 +107,42 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			Action:    []string{"s3:*"},
 			Resource:  []string{*b.Arn(), *b.Arn() + "/*"},
 			Condition: map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}},
+		}, iampolicy.Statement{
+			Sid:       "DenyOldTLS",
+			Effect:    "Deny",
+			Principal: "*",
+			Action:    []string{"s3:*"},
+			Resource:  []string{*b.Arn(), *b.Arn() + "/*"},
+			Condition: map[string]any{"NumericLessThan": map[string]float64{"s3:TlsVersion": MinTLSVersion}},
 		}),
 		// The public access block must exist first so the policy is never evaluated without it.
 		DependsOn: &[]cdktf.ITerraformDependable{pab},
+	})
+	// Every write of a state file, and every lock file (S3-native locking
+	// writes <key>.tflock and deletes it), leaves a noncurrent version and,
+	// for the lock, a delete marker. Noncurrent versions go after the
+	// retention, delete markers once no version is left behind them. No
+	// rule expires a current version: the state itself stays. The rule
+	// waits for versioning (AWS applies noncurrent rules to a versioned
+	// bucket).
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket: b.Id(),
+		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
+			Id:     jsii.String("state-history"),
+			Status: jsii.String("Enabled"),
+			Filter: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+			NoncurrentVersionExpiration: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
+				NoncurrentDays: jsii.Number(float64(p.NoncurrentVersionRetentionDays)),
+			}},
+			Expiration: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+				ExpiredObjectDeleteMarker: jsii.Bool(true),
+			}},
+			AbortIncompleteMultipartUpload: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{
+				DaysAfterInitiation: jsii.Number(AbortIncompleteUploadDays),
+			}},
+		}},
+		DependsOn: &[]cdktf.ITerraformDependable{ver},
 	})
 	out := &Outputs{BucketName: b.Bucket(), BucketARN: b.Arn()}
 

@@ -2,6 +2,7 @@ package statebucket
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func build(t *testing.T, p Props) (string, testutil.Doc) {
 }
 
 func TestStateBucketIsSafe(t *testing.T) {
-	out, d := build(t, Props{Bucket: "my-state"})
+	out, d := build(t, Props{Bucket: "my-state", NoncurrentVersionRetentionDays: 45})
 	if !testutil.Has(out, "aws_s3_bucket", map[string]any{"bucket": "my-state", "force_destroy": false, "lifecycle": map[string]any{"prevent_destroy": true}}) {
 		t.Error("bucket is not protected from destroy")
 	}
@@ -48,7 +49,7 @@ func TestStateBucketIsSafe(t *testing.T) {
 }
 
 func TestKMSAndLockTable(t *testing.T) {
-	out, _ := build(t, Props{Bucket: "my-state", KMSKeyARN: "arn:aws:kms:us-east-1:123456789012:key/abc", LockTable: "locks"})
+	out, _ := build(t, Props{Bucket: "my-state", NoncurrentVersionRetentionDays: 45, KMSKeyARN: "arn:aws:kms:us-east-1:123456789012:key/abc", LockTable: "locks"})
 	if !strings.Contains(out, `"sse_algorithm": "aws:kms"`) || !strings.Contains(out, `"kms_master_key_id": "arn:aws:kms:us-east-1:123456789012:key/abc"`) {
 		t.Error("SSE-KMS not configured")
 	}
@@ -56,4 +57,54 @@ func TestKMSAndLockTable(t *testing.T) {
 		"lifecycle": map[string]any{"prevent_destroy": true}, "server_side_encryption": map[string]any{"enabled": true}}) {
 		t.Error("lock table missing or unprotected")
 	}
+}
+
+// The policy denies TLS below 1.2 (s3:TlsVersion), besides plain HTTP.
+func TestStateBucketDeniesOldTLS(t *testing.T) {
+	_, d := build(t, Props{Bucket: "my-state", NoncurrentVersionRetentionDays: 45})
+	pol := testutil.JSON(t, testutil.One(t, d, "aws_s3_bucket_policy")["policy"]).(map[string]any)
+	var arn string
+	for id := range d.Of("aws_s3_bucket") {
+		arn = "${aws_s3_bucket." + id + ".arn}"
+	}
+	want := map[string]any{"Sid": "DenyOldTLS", "Effect": "Deny", "Principal": "*", "Action": []any{"s3:*"},
+		"Resource":  []any{arn, arn + "/*"},
+		"Condition": map[string]any{"NumericLessThan": map[string]any{"s3:TlsVersion": 1.2}}}
+	for _, st := range pol["Statement"].([]any) {
+		if reflect.DeepEqual(st, want) {
+			return
+		}
+	}
+	t.Errorf("no statement %v in %v", want, pol)
+}
+
+// Lock files and state writes leave noncurrent versions and delete markers:
+// one rule over the whole bucket expires noncurrent versions after the
+// retention and removes expired delete markers, and nothing expires a
+// current version (no expiration days or date).
+func TestStateBucketLifecycle(t *testing.T) {
+	_, d := build(t, Props{Bucket: "my-state", NoncurrentVersionRetentionDays: 45})
+	lc := testutil.One(t, d, "aws_s3_bucket_lifecycle_configuration")
+	rules := lc["rule"].([]any)
+	if len(rules) != 1 {
+		t.Fatalf("%d rules, want 1", len(rules))
+	}
+	want := map[string]any{
+		"id": "state-history", "status": "Enabled",
+		"filter":                            []any{map[string]any{"prefix": ""}},
+		"noncurrent_version_expiration":     []any{map[string]any{"noncurrent_days": 45.0}},
+		"expiration":                        []any{map[string]any{"expired_object_delete_marker": true}},
+		"abort_incomplete_multipart_upload": []any{map[string]any{"days_after_initiation": 7.0}},
+	}
+	if !reflect.DeepEqual(rules[0], want) {
+		t.Errorf("lifecycle rule\n got %v\nwant %v", rules[0], want)
+	}
+	if deps := fmt.Sprint(lc["depends_on"]); !strings.Contains(deps, "aws_s3_bucket_versioning.") {
+		t.Errorf("lifecycle does not wait for versioning: %s", deps)
+	}
+	testutil.Synth(t, func(st cdktf.TerraformStack) {
+		if _, err := New(st, "bad", Props{Bucket: "b"}); err == nil {
+			t.Error("no retention accepted")
+		}
+	})
 }
