@@ -84,12 +84,15 @@ type Props struct {
 // Outputs are the network's identifiers for later stacks. Per-tier lists are
 // in AZ order.
 type Outputs struct {
-	VPCID                   *string
-	VPCCIDR                 *string
-	AZs                     []string
-	PublicSubnetIDs         []*string
-	PrivateSubnetIDs        []*string
-	DatabaseSubnetIDs       []*string
+	VPCID             *string
+	VPCCIDR           *string
+	AZs               []string
+	PublicSubnetIDs   []*string
+	PrivateSubnetIDs  []*string
+	DatabaseSubnetIDs []*string
+	// DatabaseSubnetAZs are the AZ names of the database subnets (tokens:
+	// with AZ IDs configured, AWS resolves the names), in AZ order.
+	DatabaseSubnetAZs       []*string
 	PublicRouteTableID      *string
 	PrivateRouteTableIDs    []*string
 	DatabaseRouteTableIDs   []*string
@@ -230,6 +233,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	for i, az := range azs {
 		db := newSubnet(netplan.Database, az, idx[i])
 		out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+		out.DatabaseSubnetAZs = append(out.DatabaseSubnetAZs, db.AvailabilityZone())
 		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("database", az),
 		})
