@@ -46,7 +46,7 @@ func validateData(c *Config, bad, warn func(field, format string, a ...any)) {
 			bad(f, "%q is listed twice", b)
 		default:
 			if err := awsrules.S3BucketName(c.BucketName(b)); err != nil {
-				bad(f, "makes the bucket name %v", err)
+				bad(f, "the bucket name %v", err)
 			}
 		}
 		seen[b] = true
@@ -62,6 +62,8 @@ func validateData(c *Config, bad, warn func(field, format string, a ...any)) {
 	for i, b := range s.Buckets {
 		f := fmt.Sprintf("service.buckets[%d]", i)
 		switch {
+		case len(c.Buckets) == 0:
+			bad(f, "%q is not a bucket: the environment has none; add it to buckets", b)
 		case !slices.Contains(c.Buckets, b):
 			bad(f, "%q is not one of the environment's buckets (%s); add it to buckets", b, strings.Join(c.Buckets, ", "))
 		case used[b]:
@@ -164,13 +166,9 @@ func validateDatabase(c *Config, d *Database, bad func(field, format string, a .
 			}
 		}
 	}
-	if reName.MatchString(c.Project) && reName.MatchString(c.Name) {
-		for _, id := range []string{c.ClusterIdentifier(), DatabaseInstanceIdentifier(c, d.instanceKeys()[len(d.instanceKeys())-1])} {
-			if err := awsrules.DBIdentifier(id); err != nil {
-				bad("name", "makes the database identifier %v", err)
-			}
-		}
-	}
+	// The identifiers (<project>-<name>, and -reader-15 after it) are at
+	// most 42 characters (the prefix is at most 32, the load balancer name): within RDS's 63
+	// (TestDatabaseIdentifiersFit).
 }
 
 // DatabaseWriter is the key of the writer instance; readers are reader-1,
