@@ -468,6 +468,51 @@ func TestDBSubnetGroupSurvivesModify(t *testing.T) {
 	}
 }
 
+// Patch rds_performance_insights: an Aurora instance created with
+// Performance Insights describes it as on, with its key and retention, and
+// ModifyDBInstance turns it on for an instance created without.
+func TestRDSPerformanceInsights(t *testing.T) {
+	s := start(t)
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not on PATH")
+	}
+	awsJSON := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command("aws", append(args, "--output", "json")...)
+		cmd.Env = s.Environ(region)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		var m map[string]any
+		json.Unmarshal(out, &m)
+		return m
+	}
+	const key = "arn:aws:kms:" + region + ":123456789012:key/pi"
+	awsJSON("rds", "create-db-cluster", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql", "--master-username", "app", "--manage-master-user-password")
+	awsJSON("rds", "create-db-instance", "--db-instance-identifier", "c-writer", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql",
+		"--db-instance-class", "db.r6g.large", "--enable-performance-insights", "--performance-insights-kms-key-id", key, "--performance-insights-retention-period", "7")
+	awsJSON("rds", "create-db-instance", "--db-instance-identifier", "c-reader-1", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql", "--db-instance-class", "db.r6g.large")
+	pi := func(id string) (bool, string, float64) {
+		got := awsJSON("rds", "describe-db-instances", "--db-instance-identifier", id)
+		i := got["DBInstances"].([]any)[0].(map[string]any)
+		on, _ := i["PerformanceInsightsEnabled"].(bool)
+		k, _ := i["PerformanceInsightsKMSKeyId"].(string)
+		days, _ := i["PerformanceInsightsRetentionPeriod"].(float64)
+		return on, k, days
+	}
+	if on, k, days := pi("c-writer"); !on || k != key || days != 7 {
+		t.Errorf("writer: Performance Insights %v %q %v, want on with the key for 7 days", on, k, days)
+	}
+	if on, _, _ := pi("c-reader-1"); on {
+		t.Error("reader created without Performance Insights describes it as on")
+	}
+	awsJSON("rds", "modify-db-instance", "--db-instance-identifier", "c-reader-1", "--enable-performance-insights", "--performance-insights-retention-period", "7")
+	if on, _, days := pi("c-reader-1"); !on || days != 7 {
+		t.Errorf("reader after modify: %v %v", on, days)
+	}
+}
+
 // Patch ecs_service_rollout_from_ecr: a service whose image is in the
 // emulator's ECR (by digest or tag) reaches steady state; one whose image is
 // not fails its rollout as the circuit breaker does, and an update with such

@@ -460,6 +460,40 @@ def patch_rds_modify_db_subnet_group():
     models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
+def patch_rds_performance_insights():
+    """RDS: DB instances keep their Performance Insights settings.
+
+    moto 5.2.1 accepts EnablePerformanceInsights, PerformanceInsightsKMSKeyId
+    and PerformanceInsightsRetentionPeriod on CreateDBInstance and
+    ModifyDBInstance but never stores or returns them, so DescribeDBInstances
+    says Performance Insights is off: Terraform reads
+    performance_insights_enabled = false back after every apply and plans an
+    update of every Aurora instance forever (the re-plan is never clean).
+    The patch stores the three on creation (ModifyDBInstance sets the
+    attributes under these names already) and returns
+    PerformanceInsightsEnabled from them, as RDS does.
+    """
+    from moto.rds import models
+
+    name = "rds_performance_insights"
+    _need(models, "DBInstance", patch=name)
+    _need(models.DBInstance, "__init__", "update", patch=name)
+    if "performance_insights_enabled" in vars(models.DBInstance):
+        raise SystemExit(f"patch {name}: moto now models Performance Insights; remove this patch")
+    keys = ("enable_performance_insights", "performance_insights_kms_key_id", "performance_insights_retention_period")
+    original = models.DBInstance.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        for k in keys:
+            setattr(self, k, kwargs.get(k))
+
+    models.DBInstance.__init__ = __init__
+    models.DBInstance.performance_insights_enabled = property(
+        lambda self: bool(getattr(self, "enable_performance_insights", False))
+    )
+
+
 def patch_elbv2_default_scheme():
     """ELBv2: a load balancer created without Scheme is internet-facing.
 
@@ -490,6 +524,7 @@ PATCHES = [
     patch_ecs_service_rollout_from_ecr,  # after ecs_service_fields: reads the circuit breaker it stores
     patch_security_group_rule_description,
     patch_rds_modify_db_subnet_group,
+    patch_rds_performance_insights,
     patch_elbv2_default_scheme,
 ]
 
