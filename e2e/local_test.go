@@ -51,6 +51,7 @@ func TestLocalEnvironment(t *testing.T) {
 
 	t.Run("Network", func(t *testing.T) { checkNetwork(t, ctx, s, vpcID) })
 	t.Run("Service", func(t *testing.T) { checkService(t, ctx, s, outputs[service]) })
+	t.Run("Data", func(t *testing.T) { checkData(t, ctx, s, outputs[service]) })
 	t.Run("AddAZPlanOnlyAdds", func(t *testing.T) { checkAddAZ(t, ctx, s) })
 	t.Run("PlanReport", func(t *testing.T) { checkPlanReport(t, ctx, s) })
 	t.Run("NewImageKeepsDesiredCount", func(t *testing.T) {
@@ -70,6 +71,7 @@ func TestLocalEnvironment(t *testing.T) {
 	}
 	checkNetworkGone(t, ctx, s, vpcID)
 	checkServiceGone(t, ctx, s, outputs[service])
+	checkDataGone(t, s)
 	checkBucketsGone(t, ctx, s)
 }
 
