@@ -35,6 +35,7 @@ var GuardrailRules = []string{
 	"alb-http-redirect",
 	"alb-tls-policy",
 	"sg-open-ingress",
+	"sg-replaceable",
 	"svc-min-tasks",
 	"svc-stop-timeout",
 	"svc-deregistration-delay",

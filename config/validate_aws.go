@@ -29,6 +29,10 @@ func validateDerivedNames(c *Config, bad func(field, format string, a ...any)) {
 	if err := awsrules.ECSName(p); err != nil {
 		bad("name", "makes the ECS cluster name %v", err)
 	}
+	// The security groups' name_prefix is <prefix>-<role>- (alb, service, endpoints).
+	if err := awsrules.SecurityGroupNamePrefix(p + "-"); err != nil {
+		bad("project", "makes the security group name prefix %v: choose another project", err)
+	}
 }
 
 // validateTags checks the environment's tags against AWS's tag rules,

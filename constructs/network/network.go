@@ -89,6 +89,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if p.Name == "" || p.Region == "" || len(p.AZs) == 0 {
 		return nil, fmt.Errorf("network: Name, Region and AZs are required")
 	}
+	if err := awsrules.SecurityGroupNamePrefix(p.Name + "-endpoints-"); err != nil {
+		return nil, fmt.Errorf("network: Name %w", err)
+	}
 	if p.NAT != NATOnePerAZ && p.NAT != NATSingle && p.NAT != NATNone {
 		return nil, fmt.Errorf("network: NAT %q is not one of %s, %s, %s", p.NAT, NATOnePerAZ, NATSingle, NATNone)
 	}
@@ -252,11 +255,15 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 
 	// Interface endpoints in the private subnets, reachable on 443 from the VPC only.
+	// A generated name and create_before_destroy, so a replacement moves the
+	// endpoints to the new group before the old one is deleted (AWS refuses
+	// to delete a group in use).
 	esg := securitygroup.NewSecurityGroup(c, jsii.String("endpoints-sg"), &securitygroup.SecurityGroupConfig{
-		Name:        jsii.String(p.Name + "-endpoints"),
+		NamePrefix:  jsii.String(p.Name + "-endpoints-"),
 		Description: jsii.String("Interface endpoints: HTTPS from inside the VPC only"),
 		VpcId:       v.Id(),
 		Tags:        name("endpoints"),
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("endpoints-https"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 		SecurityGroupId: esg.Id(),
