@@ -9,6 +9,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,6 +59,11 @@ type Props struct {
 	VPCCIDR string
 	// AZs are the availability zone names (us-east-1a) or AZ IDs (use1-az1).
 	AZs []string
+	// RetiringAZs (optional) are some of AZs on their way out: their subnets,
+	// NAT gateway and routes stay, but the interface endpoints and the
+	// database subnet group leave them, and Outputs do not list them, so
+	// later stacks place nothing there. At least one AZ must not retire.
+	RetiringAZs []string
 	// Layout sizes the subnet tiers (see internal/netplan).
 	Layout netplan.Layout
 	// NAT is one_per_az, single or none.
@@ -68,8 +74,9 @@ type Props struct {
 	FlowLogRetentionDays int
 }
 
-// Outputs are the network's identifiers for later stacks. Per-tier lists are
-// in AZ order.
+// Outputs are the network's identifiers for later stacks. AZs and the
+// per-tier subnet lists are those of the serving (not retiring) AZs, in AZ
+// order.
 type Outputs struct {
 	VPCID                   *string
 	VPCCIDR                 *string
@@ -109,6 +116,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
+	serving := map[string]bool{}
+	for _, az := range azs {
+		serving[az] = !slices.Contains(p.RetiringAZs, az)
+	}
+	for _, az := range p.RetiringAZs {
+		if _, ok := serving[az]; !ok {
+			return nil, fmt.Errorf("network: RetiringAZs: %q is not one of AZs (%s)", az, strings.Join(azs, ", "))
+		}
+	}
+	if len(p.RetiringAZs) >= len(azs) {
+		return nil, fmt.Errorf("network: RetiringAZs: every AZ retires; at least one must serve")
+	}
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := func(parts ...string) *map[string]*string {
@@ -118,7 +137,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		return &map[string]*string{"Name": jsii.String(n)}
 	}
-	out := &Outputs{AZs: azs}
+	out := &Outputs{}
+	for _, az := range azs {
+		if serving[az] {
+			out.AZs = append(out.AZs, az)
+		}
+	}
 
 	// The AZs the account can use: a zone given by name or ID that it cannot
 	// (an AZ letter the account lacks, an opt-in zone) stops the plan with a
@@ -181,7 +205,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	nats := map[string]natgateway.NatGateway{}
 	for i, az := range azs {
 		pub := newSubnet(netplan.Public, az, idx[i])
-		out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+		if serving[az] {
+			out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+		}
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("public-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: pub.Id(), RouteTableId: publicRT.Id(),
 		})
@@ -194,14 +220,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 	}
 
-	// Private (app) subnets: one route table per AZ to that AZ's NAT.
+	// Private (app) subnets: one route table per AZ to that AZ's NAT. The
+	// route tables of every AZ, retiring ones included, in AZ order.
+	var privateRTs, databaseRTs []*string
 	for i, az := range azs {
 		priv := newSubnet(netplan.Private, az, idx[i])
-		out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+		if serving[az] {
+			out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+		}
 		rt := routetable.NewRouteTable(c, jsii.String("private-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("private", az),
 		})
-		out.PrivateRouteTableIDs = append(out.PrivateRouteTableIDs, rt.Id())
+		privateRTs = append(privateRTs, rt.Id())
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("private-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: priv.Id(), RouteTableId: rt.Id(),
 		})
@@ -219,11 +249,13 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// Database subnets: route tables with only the local route (and S3 below).
 	for i, az := range azs {
 		db := newSubnet(netplan.Database, az, idx[i])
-		out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+		if serving[az] {
+			out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+		}
 		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("database", az),
 		})
-		out.DatabaseRouteTableIDs = append(out.DatabaseRouteTableIDs, rt.Id())
+		databaseRTs = append(databaseRTs, rt.Id())
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("database-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: db.Id(), RouteTableId: rt.Id(),
 		})
@@ -235,6 +267,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:        name("database"),
 	})
 	out.DBSubnetGroupName = sg.Name()
+	for i, az := range azs {
+		if serving[az] {
+			out.PrivateRouteTableIDs = append(out.PrivateRouteTableIDs, privateRTs[i])
+			out.DatabaseRouteTableIDs = append(out.DatabaseRouteTableIDs, databaseRTs[i])
+		}
+	}
 
 	// S3 gateway endpoint on every private and database route table; one
 	// association per table so a new AZ only adds an association.
@@ -248,13 +286,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		for _, t := range []struct {
 			tier string
 			rt   *string
-		}{{"private", out.PrivateRouteTableIDs[i]}, {"database", out.DatabaseRouteTableIDs[i]}} {
+		}{{"private", privateRTs[i]}, {"database", databaseRTs[i]}} {
 			vpcendpointroutetableassociation.NewVpcEndpointRouteTableAssociation(c, jsii.String(fmt.Sprintf("s3-%s-%s", t.tier, az)),
 				&vpcendpointroutetableassociation.VpcEndpointRouteTableAssociationConfig{VpcEndpointId: s3.Id(), RouteTableId: t.rt})
 		}
 	}
 
-	// Interface endpoints in the private subnets, reachable on 443 from the VPC only.
+	// Interface endpoints in the private subnets of the serving AZs, reachable
+	// on 443 from the VPC only.
 	// A generated name and create_before_destroy, so a replacement moves the
 	// endpoints to the new group before the old one is deleted (AWS refuses
 	// to delete a group in use).
