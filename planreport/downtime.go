@@ -117,10 +117,11 @@ const retireHowTo = "remove an AZ in two deploys: first list it in `availability
 	"(the load balancer, the tasks and the endpoints leave it; its subnets stay), then remove it from `availability_zones` and deploy again"
 
 // checkAZRemoval looks at every stack at once: a subnet the plan of one
-// stack deletes (not replaces) must not be used by what another stack
-// plans to keep, since the network stack applies first and AWS refuses to
-// delete a subnet in use (DependencyViolation). Subnets that leave the
-// load balancer, a service or an endpoint are step 1 of the same path.
+// stack deletes (not replaces) must not be used by what another stack has
+// deployed now (its prior state), whatever that stack's own plan does
+// later: the network stack applies first, and AWS refuses to delete a
+// subnet in use (DependencyViolation). Subnets that leave the load
+// balancer, a service or an endpoint are step 1 of the same path.
 func checkAZRemoval(stacks []Stack) map[string][]Finding {
 	out := map[string][]Finding{}
 	type gone struct {
@@ -162,7 +163,7 @@ func checkAZRemoval(stacks []Stack) map[string][]Finding {
 		case d.id == "":
 			continue
 		case len(users) > 0:
-			reason = fmt.Sprintf("deletes subnet %s of AZ %s while %s still use(s) it: AWS refuses (DependencyViolation) and the deploy stops half-way. Retire it first: %s",
+			reason = fmt.Sprintf("deletes subnet %s of AZ %s while %s still use(s) it (deployed now; the network applies first, whatever the later stacks' plans do): AWS refuses (DependencyViolation) and the deploy stops half-way. Retire it first: %s",
 				d.id, orNone(d.az), strings.Join(users, ", "), retireHowTo)
 		case others == 0:
 			reason = fmt.Sprintf("deletes subnet %s of AZ %s; the stacks that use subnets are not in this report: make sure the AZ was retired first (%s)", d.id, orNone(d.az), retireHowTo)
@@ -180,6 +181,9 @@ func checkAZRemoval(stacks []Stack) map[string][]Finding {
 			before, after := values(rc.Change)
 			var left []string
 			for _, attr := range subnetAttrs[rc.Type] {
+				if unknownAt(rc.Change.AfterUnknown, attr) {
+					continue // new subnets (replaced ones): not a removal
+				}
 				left = append(left, minus(subnetIDs(before, attr), subnetIDs(after, attr))...)
 			}
 			if len(left) > 0 {
@@ -198,6 +202,24 @@ var subnetAttrs = map[string][]string{
 	"aws_alb":          {"subnets"},
 	"aws_vpc_endpoint": {"subnet_ids"},
 	"aws_ecs_service":  {"network_configuration.subnets"},
+}
+
+// unknownAt reports whether the value at path (one nested block level) is
+// unknown until apply, in whole or in part.
+func unknownAt(afterUnknown any, path string) bool {
+	m, _ := afterUnknown.(map[string]any)
+	head, rest, nested := strings.Cut(path, ".")
+	switch v := m[head].(type) {
+	case bool:
+		return v
+	case []any:
+		for _, e := range v {
+			if nested && unknownAt(e, rest) || !nested && e == true {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // subnetIDs reads a list of subnet ids at a path (one nested block level).
@@ -232,9 +254,9 @@ func minus(a, b []string) []string {
 	return out
 }
 
-// usersOf are the addresses of resources in the plan's planned values
-// (which hold every resource the plan keeps, changed or not) that hold the
-// string id anywhere in their values.
+// usersOf are the addresses of resources in the plan's prior state (what
+// is deployed when the plan is made) that hold the string id anywhere in
+// their values.
 func usersOf(p *tfjson.Plan, id string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -256,8 +278,8 @@ func usersOf(p *tfjson.Plan, id string) []string {
 			visit(c)
 		}
 	}
-	if p.PlannedValues != nil {
-		visit(p.PlannedValues.RootModule)
+	if p.PriorState != nil && p.PriorState.Values != nil {
+		visit(p.PriorState.Values.RootModule)
 	}
 	sort.Strings(out)
 	return out

@@ -14,9 +14,15 @@ func change(typ, name string, actions tfjson.Actions, before, after map[string]a
 		Change: &tfjson.Change{Actions: actions, Before: before, After: after}}
 }
 
-// plan is a hand-made plan of changes whose planned values hold keep.
-func plan(changes []*tfjson.ResourceChange, keep ...*tfjson.StateResource) *tfjson.Plan {
-	return &tfjson.Plan{ResourceChanges: changes, PlannedValues: &tfjson.StateValues{RootModule: &tfjson.StateModule{Resources: keep}}}
+// unknownAfter marks an attribute of a change unknown until apply.
+func unknownAfter(rc *tfjson.ResourceChange, attr string) *tfjson.ResourceChange {
+	rc.Change.AfterUnknown = map[string]any{attr: true}
+	return rc
+}
+
+// plan is a hand-made plan of changes whose prior state holds deployed.
+func plan(changes []*tfjson.ResourceChange, deployed ...*tfjson.StateResource) *tfjson.Plan {
+	return &tfjson.Plan{ResourceChanges: changes, PriorState: &tfjson.State{Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{Resources: deployed}}}}
 }
 
 func lbIn(subnets ...string) *tfjson.StateResource {
@@ -101,7 +107,8 @@ func TestDowntimeAndAZRemoval(t *testing.T) {
 		change("aws_lb", "alb", actUpdate, map[string]any{"subnets": ids("subnet-a", "subnet-b", "subnet-c")}, map[string]any{"subnets": ids("subnet-a", "subnet-c")}),
 		change("aws_ecs_service", "svc", actUpdate, map[string]any{"network_configuration": []any{map[string]any{"subnets": ids("p-a", "p-b")}}},
 			map[string]any{"network_configuration": []any{map[string]any{"subnets": ids("p-a")}}}),
-		change("aws_vpc_endpoint", "logs", actUpdate, map[string]any{"subnet_ids": ids("p-a")}, map[string]any{"subnet_ids": ids("p-a", "p-c")}), // silent: only adds
+		change("aws_vpc_endpoint", "logs", actUpdate, map[string]any{"subnet_ids": ids("p-a")}, map[string]any{"subnet_ids": ids("p-a", "p-c")}),    // silent: only adds
+		unknownAfter(change("aws_vpc_endpoint", "sts", actUpdate, map[string]any{"subnet_ids": ids("p-a", "p-b")}, map[string]any{}), "subnet_ids"), // silent: replaced subnets
 	})}
 	r := Analyze([]Stack{retire}, Options{})
 	if got, want := findings(r), []string{"az-removal aws_ecs_service.svc", "az-removal aws_lb.alb"}; !slices.Equal(got, want) {

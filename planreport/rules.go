@@ -125,7 +125,7 @@ func Rules() []Rule {
 		{
 			ID:        RuleAZRemoval,
 			Rationale: "Deploys apply the network first, and AWS refuses to delete a subnet the load balancer, the tasks or an endpoint still use (DependencyViolation): an AZ is removed in two deploys, retiring it first.",
-			Checks: "across the stacks of the report: a delete of `aws_subnet` whose id another stack's planned values still hold (or, without such stacks in the report, any such delete, as a reminder); " +
+			Checks: "across the stacks of the report: a delete of `aws_subnet` whose id another stack's prior state (what is deployed now) holds (or, without such stacks in the report, any such delete, as a reminder); " +
 				"an update of `aws_lb` / `aws_alb` (`subnets`), `aws_vpc_endpoint` (`subnet_ids`) or `aws_ecs_service` (`network_configuration.subnets`) that drops subnets (step 1).",
 			across: checkAZRemoval,
 		},
