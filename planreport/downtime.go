@@ -116,7 +116,9 @@ func unknownTargets(afterUnknown any) bool {
 const retireHowTo = "remove an AZ in two deploys: first list it in `availability_zones.retiring` and deploy every stack " +
 	"(the load balancer, the tasks and the endpoints leave it; its subnets stay), then remove it from `availability_zones` and deploy again"
 
-// checkAZRemoval looks at every stack at once: a subnet the plan of one
+// checkAZRemoval looks at every stack at once (reasons name no subnet id:
+// cdktf's cross-stack outputs are sensitive, so the report would hide
+// them): a subnet the plan of one
 // stack deletes (not replaces) must not be used by what another stack has
 // deployed now (its prior state), whatever that stack's own plan does
 // later: the network stack applies first, and AWS refuses to delete a
@@ -163,12 +165,12 @@ func checkAZRemoval(stacks []Stack) map[string][]Finding {
 		case d.id == "":
 			continue
 		case len(users) > 0:
-			reason = fmt.Sprintf("deletes subnet %s of AZ %s while %s still use(s) it (deployed now; the network applies first, whatever the later stacks' plans do): AWS refuses (DependencyViolation) and the deploy stops half-way. Retire it first: %s",
-				d.id, orNone(d.az), strings.Join(users, ", "), retireHowTo)
+			reason = fmt.Sprintf("deletes a subnet of AZ %s while %s still use(s) it (deployed now; the network applies first, whatever the later stacks' plans do): AWS refuses (DependencyViolation) and the deploy stops half-way. Retire it first: %s",
+				orNone(d.az), strings.Join(users, ", "), retireHowTo)
 		case others == 0:
-			reason = fmt.Sprintf("deletes subnet %s of AZ %s; the stacks that use subnets are not in this report: make sure the AZ was retired first (%s)", d.id, orNone(d.az), retireHowTo)
+			reason = fmt.Sprintf("deletes a subnet of AZ %s; the stacks that use subnets are not in this report: make sure the AZ was retired first (%s)", orNone(d.az), retireHowTo)
 		default:
-			reason = fmt.Sprintf("deletes subnet %s of AZ %s, which no other stack of this report uses: step 2 of removing an AZ (%s)", d.id, orNone(d.az), retireHowTo)
+			reason = fmt.Sprintf("deletes a subnet of AZ %s, which no other stack of this report uses: step 2 of removing an AZ (%s)", orNone(d.az), retireHowTo)
 		}
 		out[d.stack] = append(out[d.stack], si.finding(d.rc, RuleAZRemoval, reason))
 	}
@@ -188,7 +190,7 @@ func checkAZRemoval(stacks []Stack) map[string][]Finding {
 			}
 			if len(left) > 0 {
 				out[s.Name] = append(out[s.Name], si.finding(rc, RuleAZRemoval, fmt.Sprintf(
-					"leaves subnet(s) %s: if their AZ is retiring this is step 1 of removing it; %s", strings.Join(left, ", "), retireHowTo)))
+					"leaves %d subnet(s): if their AZ is retiring this is step 1 of removing it; %s", len(left), retireHowTo)))
 			}
 		}
 	}
