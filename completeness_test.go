@@ -56,6 +56,7 @@ var variants = map[string]change{
 	"tags":                                           {set: set("tags", map[string]any{"owner": "platform"})},
 	"availability_zones.count":                       {set: set("availability_zones.count", 2)},
 	"availability_zones.names":                       {set: set("availability_zones.names", []any{"use1-az1", "use1-az2"})},
+	"availability_zones.retiring":                    {set: set("availability_zones.retiring", []any{"us-east-1b"})},
 	"network.vpc_cidr":                               {set: set("network.vpc_cidr", "10.9.0.0/16")},
 	"network.nat":                                    {set: set("network.nat", "single")},
 	"network.interface_endpoints":                    {set: set("network.interface_endpoints", []any{"ecr.api", "ecr.dkr", "logs"})},

@@ -26,6 +26,7 @@ func TestRules(t *testing.T) {
 		{"ECSName", ECSName, []string{"a-b_c"}, []string{"", "a.b", strings.Repeat("e", 256)}},
 		{"DynamoDBTableName", DynamoDBTableName, []string{"abc", "a.b_c-d"}, []string{"ab", "a b"}},
 		{"SecurityGroupName", SecurityGroupName, []string{"selfhost-alb"}, []string{"", "sg-x", "SG-x"}},
+		{"SecurityGroupNamePrefix", SecurityGroupNamePrefix, []string{"selfhost-alb-", strings.Repeat("a", 229)}, []string{"", "sg-x", "SG-", strings.Repeat("a", 230)}},
 		{"CheckRegion", CheckRegion, []string{"us-east-1", "eu-central-2", "us-gov-west-1"}, []string{"us-east-7", "mars-1", ""}},
 		{"Matcher", Matcher, []string{"200", "200-299", "200,202", "200-204,301,499"}, []string{"", "ok", "199", "500", "200-500", "299-200", "2000", "200,"}},
 		{"HealthCheckPath", HealthCheckPath, []string{"/", "/api/status", "/a-b_c.d~e"}, []string{"", "api", "/a b", "/a?b", "/a#b", "/ä", "/" + strings.Repeat("a", 1024)}},

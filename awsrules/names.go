@@ -146,11 +146,28 @@ func DynamoDBTableName(n string) error {
 	return nil
 }
 
-// Security group names: up to 255 characters, not starting with sg-.
+// MaxSecurityGroupName: security group names are up to 255 characters, not
+// starting with sg-.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+const MaxSecurityGroupName = 255
+
+// MaxSecurityGroupNamePrefix is the longest name_prefix of an
+// aws_security_group: the provider appends a 26-character unique suffix.
+const MaxSecurityGroupNamePrefix = MaxSecurityGroupName - 26
+
+// SecurityGroupName checks a security group name.
 func SecurityGroupName(n string) error {
-	if len(n) < 1 || len(n) > 255 || strings.HasPrefix(strings.ToLower(n), "sg-") {
-		return errf("%q is not allowed; security group names are 1-255 characters, not starting with sg-", n)
+	if len(n) < 1 || len(n) > MaxSecurityGroupName || strings.HasPrefix(strings.ToLower(n), "sg-") {
+		return errf("%q is not allowed; security group names are 1-%d characters, not starting with sg-", n, MaxSecurityGroupName)
+	}
+	return nil
+}
+
+// SecurityGroupNamePrefix checks an aws_security_group name_prefix: the
+// name it yields (prefix + 26 characters) must be a security group name.
+func SecurityGroupNamePrefix(n string) error {
+	if len(n) < 1 || len(n) > MaxSecurityGroupNamePrefix || strings.HasPrefix(strings.ToLower(n), "sg-") {
+		return errf("%q is not allowed; security group name prefixes are 1-%d characters (the provider appends 26 to AWS's %d), not starting with sg-", n, MaxSecurityGroupNamePrefix, MaxSecurityGroupName)
 	}
 	return nil
 }

@@ -7,7 +7,11 @@
 // every file at once.
 package config
 
-import "selfhost/awsrules"
+import (
+	"slices"
+
+	"selfhost/awsrules"
+)
 
 // Config is one environment.
 type Config struct {
@@ -50,9 +54,17 @@ type Config struct {
 // the region: <region>a, <region>b, ...) or explicit names, which may be AZ
 // IDs such as use1-az1 instead (names map to different physical zones in
 // each account; IDs do not). Names and IDs are not mixed.
+//
+// Retiring AZs (some of those) keep their network (subnets, NAT, routes) but
+// serve nothing: the load balancer, the tasks, the interface endpoints and
+// the database subnet group use the other AZs only. Removing an AZ is two
+// deploys: list it here (the service stacks move off it), then remove it
+// from count or names (the network deletes its subnets, which nothing uses
+// any more; AWS refuses to delete a subnet in use).
 type AvailabilityZones struct {
-	Count *int     `yaml:"count"`
-	Names []string `yaml:"names"`
+	Count    *int     `yaml:"count"`
+	Names    []string `yaml:"names"`
+	Retiring []string `yaml:"retiring"`
 }
 
 // NAT strategies.
@@ -152,6 +164,18 @@ func (c *Config) AZNames() []string {
 	}
 	all := awsrules.AZNames(c.Region)
 	return all[:max(0, min(n, len(all)))]
+}
+
+// ServingAZs are the AZs that are not retiring, in the order of AZNames:
+// where the load balancer, the tasks and the endpoints are placed.
+func (c *Config) ServingAZs() []string {
+	var out []string
+	for _, az := range c.AZNames() {
+		if !slices.Contains(c.AvailabilityZones.Retiring, az) {
+			out = append(out, az)
+		}
+	}
+	return out
 }
 
 // StackName is the name of one of the environment's stacks (a part of

@@ -21,6 +21,7 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		// loadbalancer.Props.Validate
 		{"loadbalancer: Name (ALB name, 32)", "name: prod\nproject: abcdefghijklmnopqrst-x\n", "project"},
 		{"loadbalancer: Name not internal-", "project: internal\n", "name"},
+		{"loadbalancer, network: security group name_prefix not sg-", "project: sg\n", "project"},
 		{"loadbalancer: ContainerPort", svc("  container_port: 70000\n"), "service.container_port"},
 		{"loadbalancer: IngressIPv4CIDRs empty", "load_balancer: {ingress_cidrs: []}\n", "load_balancer.ingress_cidrs"},
 		{"loadbalancer: IngressIPv4CIDRs not IPv4", "load_balancer: {ingress_cidrs: ['::/0']}\n", "load_balancer.ingress_cidrs[0]"},

@@ -6,10 +6,11 @@ import "selfhost/awsrules"
 // one place defaults live; the README's configuration reference mirrors it.
 func Defaults() Config {
 	return Config{
-		Production:        true, // an environment must opt out of the production rules
-		Project:           "selfhost",
+		Production: true, // an environment must opt out of the production rules
+		Project:    "selfhost",
 		AvailabilityZones: AvailabilityZones{
 			// Count: 3 when neither count nor names is given (see applyDefaults).
+			Retiring: []string{}, // every AZ serves
 		},
 		Network: Network{
 			VPCCIDR:              "10.0.0.0/16",

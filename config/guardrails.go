@@ -37,6 +37,7 @@ var GuardrailRules = []string{
 	"alb-unknown-host",
 	"alb-hsts",
 	"sg-open-ingress",
+	"sg-replaceable",
 	"svc-min-tasks",
 	"svc-stop-timeout",
 	"svc-deregistration-delay",

@@ -141,6 +141,20 @@ func validate(c *Config) []Problem {
 		bad("availability_zones.names", "mixes AZ names and AZ IDs; give names (us-east-1a) or IDs (use1-az1), not both (a name and an ID may be the same zone)")
 		azsOK = false
 	}
+	seenRetiring := map[string]bool{}
+	for i, n := range az.Retiring {
+		f := fmt.Sprintf("availability_zones.retiring[%d]", i)
+		switch {
+		case seenRetiring[n]:
+			bad(f, "%q is listed twice; each AZ once", n)
+		case !slices.Contains(c.AZNames(), n):
+			bad(f, "%q is not one of the environment's AZs (%s); a retiring AZ is one of them until its removal", n, strings.Join(c.AZNames(), ", "))
+		}
+		seenRetiring[n] = true
+	}
+	if len(az.Retiring) > 0 && len(c.ServingAZs()) < MinAZs {
+		bad("availability_zones.retiring", "leaves %d AZs that are not retiring; want at least %d (%s): add an AZ first, then retire", len(c.ServingAZs()), MinAZs, azNote)
+	}
 	if regionOK && azsOK {
 		for _, n := range c.AZNames() {
 			i, _ := awsrules.AZSlot(c.Region, n)

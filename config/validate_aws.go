@@ -29,6 +29,10 @@ func validateDerivedNames(c *Config, bad func(field, format string, a ...any)) {
 	if err := awsrules.ECSName(p); err != nil {
 		bad("name", "makes the ECS cluster name %v", err)
 	}
+	// The security groups' name_prefix is <prefix>-<role>- (alb, service, endpoints).
+	if err := awsrules.SecurityGroupNamePrefix(p + "-"); err != nil {
+		bad("project", "makes the security group name prefix %v: choose another project", err)
+	}
 }
 
 // validateTags checks the environment's tags against AWS's tag rules,
@@ -73,7 +77,7 @@ func validateSubnetSizes(c *Config, bad func(field, format string, a ...any)) {
 	if pub > awsrules.ALBMinSubnetPrefix {
 		bad("network.subnets.public_newbits", "%d makes /%d public subnets; an Application Load Balancer needs at least a /%d with %d free addresses in each: want at most %d in a /%d VPC", l.NewBits[netplan.Public], pub, awsrules.ALBMinSubnetPrefix, awsrules.ALBMinFreeIPs, awsrules.ALBMinSubnetPrefix-vpc.Bits(), vpc.Bits())
 	}
-	azs := len(c.AZNames())
+	azs := len(c.ServingAZs()) // the tasks run in these
 	as := c.Service.Autoscaling
 	if azs == 0 || as.Max < 1 || as.Max > 100000 {
 		return

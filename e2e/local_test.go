@@ -30,7 +30,10 @@ import (
 //     published one then deploys;
 //  5. ChangesReplaceNothingCritical: a new tag, CPU target, stickiness and
 //     one more AZ (the network applied);
-//  6. the state stack refuses a plain destroy; the teardown; nothing left.
+//  6. SecurityGroupsReplacedInUse: every security group replaced while the
+//     ALB, the tasks and the endpoints use them (the service now in 3 AZs);
+//     RemoveAZInTwoSteps: the middle AZ retired, then removed;
+//  7. the state stack refuses a plain destroy; the teardown; nothing left.
 func TestLocalEnvironment(t *testing.T) {
 	t.Parallel()
 	s, ctx := start(t)
@@ -54,12 +57,26 @@ func TestLocalEnvironment(t *testing.T) {
 	t.Run("Data", func(t *testing.T) { checkData(t, ctx, s, outputs[service]) })
 	t.Run("AddAZPlanOnlyAdds", func(t *testing.T) { checkAddAZ(t, ctx, s) })
 	t.Run("PlanReport", func(t *testing.T) { checkPlanReport(t, ctx, s) })
+	var digest string
 	t.Run("NewImageKeepsDesiredCount", func(t *testing.T) {
-		checkNewImageKeepsDesiredCount(t, ctx, s, outputs[service], s.Published)
+		digest = s.Published
+		checkNewImageKeepsDesiredCount(t, ctx, s, outputs[service], digest)
 	})
 	t.Run("MissingImageFailsDeploy", func(t *testing.T) { checkMissingImageFailsDeploy(t, ctx, s, outputs[service], s.Published) })
 	deployed := env
 	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) { deployed = checkChanges(t, ctx, s) })
+	t.Run("SecurityGroupsReplacedInUse", func(t *testing.T) {
+		if digest == "" {
+			t.Skip("needs the published image")
+		}
+		deployed = checkReplaceSecurityGroups(t, ctx, s, outputs[service], vpcID, digest)
+	})
+	t.Run("RemoveAZInTwoSteps", func(t *testing.T) {
+		if digest == "" || len(deployed.Cfg.AZNames()) != 3 {
+			t.Skip("needs the published image and the three AZs of the steps before")
+		}
+		deployed = checkRemoveAZ(t, ctx, s, outputs[service], vpcID, digest, deployed)
+	})
 
 	// The state bucket refuses a plain destroy (Terraform stops at the plan,
 	// so nothing changes); the teardown removes it deliberately.

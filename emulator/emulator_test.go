@@ -18,11 +18,14 @@ import (
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"selfhost/emulator"
 )
@@ -630,4 +633,132 @@ func TestECSServiceRolloutFromECR(t *testing.T) {
 		state{TaskDefinition: missingDigest, Running: 0, Desired: 2, Deployments: 1, Rollout: ecstypes.DeploymentRolloutStateInProgress, Failed: 3})
 	create("hub", otherRegistry, true)
 	check("an image of another registry", "hub", steady(otherRegistry))
+}
+
+// Patch ec2_dependency_violation: DeleteSubnet and DeleteSecurityGroup fail
+// with DependencyViolation while a load balancer, a VPC endpoint or an ECS
+// service uses the subnet or group, or another group's rule references the
+// group; once the user is gone the delete goes through.
+func TestDependencyViolation(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	cfg := awsConfig(s)
+	ec, elb, ecsc := ec2.NewFromConfig(cfg), elbv2.NewFromConfig(cfg), ecs.NewFromConfig(cfg)
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	vpc, err := ec.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.8.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subnet := func(i int) string {
+		t.Helper()
+		sn, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(fmt.Sprintf("10.8.%d.0/24", i)),
+			AvailabilityZone: aws.String(fmt.Sprintf("%s%c", region, 'a'+i%2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *sn.Subnet.SubnetId
+	}
+	group := func(name string) string {
+		t.Helper()
+		g, err := ec.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc.Vpc.VpcId, GroupName: aws.String(name), Description: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *g.GroupId
+	}
+	deleteSubnet := func(id string) error {
+		_, err := ec.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: &id})
+		return err
+	}
+	deleteGroup := func(id string) error {
+		_, err := ec.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: &id})
+		return err
+	}
+	// refused: the delete fails with AWS's code and message; then the user
+	// is removed and the delete succeeds.
+	refused := func(what string, del func(string) error, id, message string, removeUser func()) {
+		t.Helper()
+		err := del(id)
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "DependencyViolation" || apiErr.ErrorMessage() != message {
+			t.Errorf("deleting %s %s while in use: %v, want DependencyViolation %q", what, id, err, message)
+		}
+		removeUser()
+		if err := del(id); err != nil {
+			t.Errorf("deleting %s %s once unused: %v", what, id, err)
+		}
+	}
+	subnetMsg := func(id string) string {
+		return fmt.Sprintf("The subnet '%s' has dependencies and cannot be deleted.", id)
+	}
+	groupMsg := func(id string) string { return fmt.Sprintf("resource %s has a dependent object", id) }
+
+	// A load balancer in two subnets with a security group.
+	lbA, lbB, lbSG := subnet(0), subnet(1), group("lb")
+	lb, err := elb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("lb"), Subnets: []string{lbA, lbB}, SecurityGroups: []string{lbSG}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	removeLB := func() {
+		must(elb.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn}))
+	}
+	// Subnet and group are checked before the LB goes; the second subnet after.
+	refused("load balancer's subnet", deleteSubnet, lbA, subnetMsg(lbA), func() {
+		refused("load balancer's security group", deleteGroup, lbSG, groupMsg(lbSG), removeLB)
+	})
+	if err := deleteSubnet(lbB); err != nil {
+		t.Errorf("deleting the load balancer's second subnet after it: %v", err)
+	}
+
+	// An interface endpoint.
+	epSubnet, epSG := subnet(2), group("endpoint")
+	ep, err := ec.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: vpc.Vpc.VpcId, ServiceName: aws.String("com.amazonaws." + region + ".logs"),
+		VpcEndpointType: ec2types.VpcEndpointTypeInterface, SubnetIds: []string{epSubnet}, SecurityGroupIds: []string{epSG}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused("endpoint's subnet", deleteSubnet, epSubnet, subnetMsg(epSubnet), func() {
+		refused("endpoint's security group", deleteGroup, epSG, groupMsg(epSG), func() {
+			must(ec.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{*ep.VpcEndpoint.VpcEndpointId}}))
+		})
+	})
+
+	// An ECS service's awsvpc network configuration.
+	svcSubnet, svcSG := subnet(3), group("service")
+	must(ecsc.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("main")}))
+	must(ecsc.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("app"), NetworkMode: ecstypes.NetworkModeAwsvpc,
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("nginx"), Memory: aws.Int32(128)}}}))
+	must(ecsc.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("main"), ServiceName: aws.String("app"), TaskDefinition: aws.String("app"), DesiredCount: aws.Int32(0),
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{svcSubnet}, SecurityGroups: []string{svcSG}}}}))
+	refused("service's subnet", deleteSubnet, svcSubnet, subnetMsg(svcSubnet), func() {
+		refused("service's security group", deleteGroup, svcSG, groupMsg(svcSG), func() {
+			must(ecsc.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String("main"), Service: aws.String("app")}))
+		})
+	})
+
+	// A group referenced by another group's rule; a self-reference does not count.
+	target, other := group("target"), group("other")
+	rule, err := ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &other, IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: &target}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &target, IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(9000), ToPort: aws.Int32(9000), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: &target}}}}}))
+	refused("referenced security group", deleteGroup, target, groupMsg(target), func() {
+		must(ec.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &other, SecurityGroupRuleIds: []string{*rule.SecurityGroupRules[0].SecurityGroupRuleId}}))
+	})
+
+	// Unused subnets and groups are deleted as before.
+	if free := subnet(4); deleteSubnet(free) != nil {
+		t.Errorf("deleting an unused subnet: %v", deleteSubnet(free))
+	}
+	if err := deleteGroup(other); err != nil {
+		t.Errorf("deleting an unused group: %v", err)
+	}
 }

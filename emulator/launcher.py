@@ -516,6 +516,86 @@ def patch_elbv2_default_scheme():
     models.ELBv2Backend.create_load_balancer = create_load_balancer
 
 
+def patch_ec2_dependency_violation():
+    """EC2: DeleteSubnet and DeleteSecurityGroup refuse while something uses them.
+
+    AWS refuses to delete a subnet that has dependencies and a security
+    group that is associated with a network interface or referenced by
+    another group's rule, with DependencyViolation (EC2 API reference:
+    DeleteSubnet, DeleteSecurityGroup; "Error codes for the Amazon EC2
+    API"). moto 5.2.1 deletes both regardless, so a change that would fail
+    on AWS (a subnet removed while the load balancer or the tasks still use
+    it, a security group replaced in place) applies cleanly on the emulator.
+
+    The users checked are the ones whose network interfaces AWS places in a
+    subnet and attaches to a group: load balancers (elbv2; subnets and
+    security groups), VPC endpoints that are not deleted (subnets, groups)
+    and ECS services that are not INACTIVE (awsvpc network configuration).
+    A group is also in use while another group's rule references it (a
+    group's rule referencing itself does not count, as on AWS). moto's own
+    network interface records are not used: it keeps the interface of a
+    deleted NAT gateway and of a subnet removed from an endpoint, which AWS
+    removes, so they would refuse deletes AWS accepts.
+    """
+    from moto.ec2 import exceptions
+    from moto.ec2.models import security_groups as sgm
+    from moto.ec2.models import subnets as snm
+    from moto.ecs import models as ecsm
+    from moto.elbv2 import models as elbm
+
+    name = "ec2_dependency_violation"
+    _need(exceptions, "DependencyViolationError", patch=name)
+    _need(ecsm, "ecs_backends", patch=name)
+    _need(elbm, "elbv2_backends", patch=name)
+    _need(snm.SubnetBackend, "delete_subnet", patch=name)
+    _need(sgm.SecurityGroupBackend, "delete_security_group", "get_security_group_by_name_or_id", patch=name)
+
+    def users(backend):
+        """(subnet ids, group ids) of each load balancer, endpoint and service."""
+        account, region = backend.account_id, backend.region_name
+        for lb in elbm.elbv2_backends[account][region].load_balancers.values():
+            yield [s.id for s in lb.subnets], list(lb.security_groups or [])
+        for vpce in backend.vpc_end_points.values():
+            if vpce.state != "deleted":
+                yield list(vpce.subnet_ids or []), list(vpce.security_group_ids or [])
+        for svc in ecsm.ecs_backends[account][region].services.values():
+            if svc.status == "INACTIVE":
+                continue
+            vpc = (svc.network_configuration or {}).get("awsvpcConfiguration") or {}
+            yield list(vpc.get("subnets") or []), list(vpc.get("securityGroups") or [])
+
+    original_delete_subnet = snm.SubnetBackend.delete_subnet
+
+    def delete_subnet(self, subnet_id):
+        for subnets, _ in users(self):
+            if subnet_id in subnets:
+                raise exceptions.DependencyViolationError(
+                    f"The subnet '{subnet_id}' has dependencies and cannot be deleted."
+                )
+        return original_delete_subnet(self, subnet_id)
+
+    original_delete_group = sgm.SecurityGroupBackend.delete_security_group
+
+    def delete_security_group(self, name=None, group_id=None):
+        group = self.get_security_group_by_name_or_id(group_id or name)
+        if group is not None:
+            in_use = any(group.id in groups for _, groups in users(self))
+            for other in self.groups.get(group.vpc_id, {}).values():
+                if other.id == group.id:
+                    continue
+                for rule in list(other.ingress_rules) + list(other.egress_rules):
+                    if (rule.source_group or {}).get("GroupId") == group.id:
+                        in_use = True
+            if in_use:
+                raise exceptions.DependencyViolationError(
+                    f"resource {group.id} has a dependent object"
+                )
+        return original_delete_group(self, name=name, group_id=group_id)
+
+    snm.SubnetBackend.delete_subnet = delete_subnet
+    sgm.SecurityGroupBackend.delete_security_group = delete_security_group
+
+
 PATCHES = [
     patch_s3_delete_marker_dispose,
     patch_bucket_policy_secure_transport,
@@ -526,6 +606,7 @@ PATCHES = [
     patch_rds_modify_db_subnet_group,
     patch_rds_performance_insights,
     patch_elbv2_default_scheme,
+    patch_ec2_dependency_violation,
 ]
 
 

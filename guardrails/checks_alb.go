@@ -1,7 +1,8 @@
 package guardrails
 
 // The load balancer rules: deletion protection, invalid headers, HTTP
-// redirect, TLS policy, and the security groups open to the internet.
+// redirect, TLS policy, the security groups open to the internet, and
+// security groups that cannot be replaced while in use.
 
 import (
 	"fmt"
@@ -108,5 +109,22 @@ func httpsHSTS(s *stack) []hit {
 			hits = append(hits, hit{addr, "the HTTPS listener sends no Strict-Transport-Security header"})
 		}
 	})
+	return hits
+}
+
+// sgReplaceable: every aws_security_group (aws_default_security_group is
+// another type: it is adopted, never created or replaced) must have a
+// generated name and create_before_destroy.
+func sgReplaceable(s *stack) []hit {
+	var hits []hit
+	s.res.Each(func(addr string, a map[string]any) {
+		if n := tfdoc.Str(a["name"]); n != "" {
+			hits = append(hits, hit{addr, fmt.Sprintf("the security group has the fixed name %q (its replacement cannot be created first)", n)})
+		}
+		lc, _ := a["lifecycle"].(map[string]any)
+		if !tfdoc.Truthy(lc["create_before_destroy"]) {
+			hits = append(hits, hit{addr, "the security group has no create_before_destroy (a replacement deletes it first, while still in use)"})
+		}
+	}, "aws_security_group")
 	return hits
 }

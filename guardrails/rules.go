@@ -156,6 +156,11 @@ var Rules = []Rule{
 		Why: "an emulator or test account is still on the internet", check: openIngress,
 	},
 	{
+		ID: "sg-replaceable", Checks: "A security group with a fixed `name`, or without lifecycle `create_before_destroy`.",
+		Fix: "give it a `name_prefix` and `create_before_destroy = true`: a change that replaces it then creates the new group and moves its users before deleting the old one, which AWS refuses (DependencyViolation) while a load balancer, endpoint or task uses it", NonProduction: Error,
+		Why: "a replacing change fails the same way everywhere", check: sgReplaceable,
+	},
+	{
 		ID: "svc-min-tasks", Checks: "An ECS service with desired_count below 2, or its autoscaling min_capacity below 2.",
 		Fix: "run at least 2 tasks (service.desired_count and service.autoscaling.min >= 2)", NonProduction: Warn,
 		Why: "one task is a cheap test setup; it has no HA", check: minTasks,

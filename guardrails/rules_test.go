@@ -226,6 +226,14 @@ var violations = []violation{
 			"protocol": "tcp", "from_port": 443, "to_port": 443, "ipv6_cidr_blocks": []any{"::/0"},
 		}}
 	}, "sg-open-ingress"},
+	{"security group with a fixed name", "service", func(t *testing.T, d map[string]any) {
+		g := resource(t, d, "aws_security_group", "alb-sg")
+		delete(g, "name_prefix")
+		g["name"] = "selfhost-production-alb"
+	}, "sg-replaceable"},
+	{"security group deleted before its replacement exists", "network", func(t *testing.T, d map[string]any) {
+		delete(resource(t, d, "aws_security_group", "endpoints-sg"), "lifecycle")
+	}, "sg-replaceable"},
 	{"one task", "service", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_ecs_service", "service")["desired_count"] = 1
 	}, "svc-min-tasks"},
@@ -378,7 +386,7 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 	want := map[guardrails.Level][]string{
 		guardrails.Off:   {"alb-deletion-protection", "db-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "bucket-public-access", "bucket-tls-only", "db-encrypted", "db-public", "db-subnets", "ecr-lifecycle-tagged", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "bucket-public-access", "bucket-tls-only", "db-encrypted", "db-public", "db-subnets", "ecr-lifecycle-tagged", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "sg-replaceable", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

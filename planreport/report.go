@@ -77,12 +77,21 @@ func (s StackReport) HasChanges() bool {
 // Analyze evaluates every rule on every stack.
 func Analyze(stacks []Stack, opts Options) *Report {
 	r := &Report{}
+	across := map[string]map[string][]Finding{} // rule id -> stack -> findings
+	for _, rule := range Rules() {
+		if rule.across != nil {
+			across[rule.ID] = rule.across(stacks)
+		}
+	}
 	for _, s := range stacks {
 		si := newStackInfo(s, opts.Baseline[s.Name])
 		sec := collectSecrets(s.Plan)
 		sr := StackReport{Name: s.Name}
 		for _, rule := range Rules() {
-			sr.Findings = append(sr.Findings, rule.check(si)...)
+			if rule.check != nil {
+				sr.Findings = append(sr.Findings, rule.check(si)...)
+			}
+			sr.Findings = append(sr.Findings, across[rule.ID][s.Name]...)
 		}
 		flagged := map[string][]string{}
 		for _, f := range sr.Findings {

@@ -22,6 +22,9 @@ type Rule struct {
 	// Checks says precisely what is matched, for RULES.md.
 	Checks string
 	check  func(s *stackInfo) []Finding
+	// across, instead of check, looks at every stack of the report at once
+	// and returns findings by stack name.
+	across func(stacks []Stack) map[string][]Finding
 }
 
 // Finding is one change that tripped a rule.
@@ -113,6 +116,19 @@ func Rules() []Rule {
 			Rationale: "Destroying or replacing a stateful or traffic-bearing resource loses data or drops traffic; re-creating it does not bring either back.",
 			Checks:    "delete or replace (either order) of " + codeList(slices.Sorted(maps.Keys(criticalTypes))) + ".",
 			check:     checkDestroyCritical,
+		},
+		{
+			ID:        RuleDowntimeRisk,
+			Rationale: "Some changes apply cleanly and still interrupt traffic: a listener moved to a target group its tasks are not healthy in yet, a service or load balancer re-created. Roll them out in a window, or in steps.",
+			Checks:    downtimeRiskChecks(),
+			check:     checkDowntimeRisk,
+		},
+		{
+			ID:        RuleAZRemoval,
+			Rationale: "Deploys apply the network first, and AWS refuses to delete a subnet the load balancer, the tasks or an endpoint still use (DependencyViolation): an AZ is removed in two deploys, retiring it first.",
+			Checks: "across the stacks of the report: a delete of `aws_subnet` whose id another stack's prior state (what is deployed now) holds (or, without such stacks in the report, any such delete, as a reminder); " +
+				"an update of `aws_lb` / `aws_alb` (`subnets`), `aws_vpc_endpoint` (`subnet_ids`) or `aws_ecs_service` (`network_configuration.subnets`) that drops subnets (step 1).",
+			across: checkAZRemoval,
 		},
 		{
 			ID:        RuleOpenIngress,

@@ -58,6 +58,7 @@ var ruleCases = map[string][]string{
 	"replace": {
 		"destroy-critical aws_ecr_repository.app",
 		"destroy-critical aws_lb_target_group.app",
+		"downtime-risk aws_lb_target_group.app", // the listener would move to the new, empty group
 	},
 	// Silent: the internal load balancer keeps its protection and gains a tag.
 	"protection": {
@@ -97,7 +98,8 @@ func TestRulesOnRealPlans(t *testing.T) {
 }
 
 func TestEveryRuleHasAFiringCase(t *testing.T) {
-	fired := map[string]bool{RuleTerraformVersion: true, RuleProviderVersion: true} // TestVersionRules
+	fired := map[string]bool{RuleTerraformVersion: true, RuleProviderVersion: true, // TestVersionRules
+		RuleDowntimeRisk: true, RuleAZRemoval: true} // TestDowntimeAndAZRemoval
 	for _, want := range ruleCases {
 		for _, f := range want {
 			fired[strings.Fields(f)[0]] = true

@@ -27,6 +27,7 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *Network
 		Region:               cfg.Region,
 		VPCCIDR:              cfg.Network.VPCCIDR,
 		AZs:                  cfg.AZNames(),
+		RetiringAZs:          cfg.AvailabilityZones.Retiring,
 		Layout:               cfg.Layout(),
 		NAT:                  cfg.Network.NAT,
 		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,

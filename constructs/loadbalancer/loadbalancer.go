@@ -58,7 +58,8 @@ var (
 // comment says otherwise; the environment defaults live in config/defaults.go.
 type Props struct {
 	// Name is the ALB's name (1-32 of A-Z, a-z, 0-9, '-', not starting or
-	// ending with '-') and the prefix of the security groups' names.
+	// ending with '-') and the prefix of the security groups' name_prefix
+	// (<Name>-alb-, <Name>-service-).
 	Name string
 	// VPCID is the VPC of the security groups and target group.
 	VPCID *string
@@ -190,6 +191,8 @@ func (p Props) Validate() error {
 	switch {
 	case awsrules.ALBName(p.Name) != nil:
 		return bad("Name %v", awsrules.ALBName(p.Name))
+	case awsrules.SecurityGroupNamePrefix(p.Name+"-service-") != nil:
+		return bad("Name makes the security group name prefix %v", awsrules.SecurityGroupNamePrefix(p.Name+"-service-"))
 	case p.VPCID == nil:
 		return bad("VPCID is required")
 	case len(p.PublicSubnetIDs) < 2:
@@ -323,17 +326,23 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	port := jsii.Number(float64(p.ContainerPort))
 
+	// Generated names and create_before_destroy: a change that replaces a
+	// group (description, VPC) creates the new one, moves the ALB and the
+	// tasks to it, and only then deletes the old one, which AWS refuses
+	// (DependencyViolation) while anything uses it.
 	albSG := securitygroup.NewSecurityGroup(c, jsii.String("alb-sg"), &securitygroup.SecurityGroupConfig{
-		Name:        jsii.String(p.Name + "-alb"),
+		NamePrefix:  jsii.String(p.Name + "-alb-"),
 		Description: jsii.String("ALB: HTTP and HTTPS in from the allowed CIDRs; out to the service only"),
 		VpcId:       p.VPCID,
 		Tags:        name("alb"),
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 	svcSG := securitygroup.NewSecurityGroup(c, jsii.String("service-sg"), &securitygroup.SecurityGroupConfig{
-		Name:        jsii.String(p.Name + "-service"),
+		NamePrefix:  jsii.String(p.Name + "-service-"),
 		Description: jsii.String("Service tasks: container port in from the ALB only; HTTPS out"),
 		VpcId:       p.VPCID,
 		Tags:        name("service"),
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
 	for _, l := range []struct {

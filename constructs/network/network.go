@@ -10,6 +10,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,6 +72,11 @@ type Props struct {
 	VPCCIDR string
 	// AZs are the availability zone names (us-east-1a) or AZ IDs (use1-az1).
 	AZs []string
+	// RetiringAZs (optional) are some of AZs on their way out: their subnets,
+	// NAT gateway and routes stay, but the interface endpoints and the
+	// database subnet group leave them, and Outputs do not list them, so
+	// later stacks place nothing there. At least one AZ must not retire.
+	RetiringAZs []string
 	// Layout sizes the subnet tiers (see internal/netplan).
 	Layout netplan.Layout
 	// NAT is one_per_az, single or none.
@@ -81,8 +87,9 @@ type Props struct {
 	FlowLogRetentionDays int
 }
 
-// Outputs are the network's identifiers for later stacks. Per-tier lists are
-// in AZ order.
+// Outputs are the network's identifiers for later stacks. AZs and the
+// per-tier subnet lists are those of the serving (not retiring) AZs, in AZ
+// order.
 type Outputs struct {
 	VPCID             *string
 	VPCCIDR           *string
@@ -105,6 +112,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if p.Name == "" || p.Region == "" || len(p.AZs) == 0 {
 		return nil, fmt.Errorf("network: Name, Region and AZs are required")
 	}
+	if err := awsrules.SecurityGroupNamePrefix(p.Name + "-endpoints-"); err != nil {
+		return nil, fmt.Errorf("network: Name %w", err)
+	}
 	if p.NAT != NATOnePerAZ && p.NAT != NATSingle && p.NAT != NATNone {
 		return nil, fmt.Errorf("network: NAT %q is not one of %s, %s, %s", p.NAT, NATOnePerAZ, NATSingle, NATNone)
 	}
@@ -122,6 +132,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
+	serving := map[string]bool{}
+	for _, az := range azs {
+		serving[az] = !slices.Contains(p.RetiringAZs, az)
+	}
+	for _, az := range p.RetiringAZs {
+		if _, ok := serving[az]; !ok {
+			return nil, fmt.Errorf("network: RetiringAZs: %q is not one of AZs (%s)", az, strings.Join(azs, ", "))
+		}
+	}
+	if len(p.RetiringAZs) >= len(azs) {
+		return nil, fmt.Errorf("network: RetiringAZs: every AZ retires; at least one must serve")
+	}
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := func(parts ...string) *map[string]*string {
@@ -131,7 +153,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		return &map[string]*string{"Name": jsii.String(n)}
 	}
-	out := &Outputs{AZs: azs}
+	out := &Outputs{}
+	for _, az := range azs {
+		if serving[az] {
+			out.AZs = append(out.AZs, az)
+		}
+	}
 
 	// The AZs the account can use: a zone given by name or ID that it cannot
 	// (an AZ letter the account lacks, an opt-in zone) stops the plan with a
@@ -176,6 +203,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 	out.PublicRouteTableID = publicRT.Id()
 
+	// Every subnet by tier and AZ, retiring AZs included (the per-tier
+	// outputs hold only the serving ones).
+	subnetIDs := map[netplan.Tier]map[string]*string{}
 	newSubnet := func(tier netplan.Tier, az string, i int) subnet.Subnet {
 		cfg := &subnet.SubnetConfig{
 			VpcId:               v.Id(),
@@ -187,14 +217,21 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		if awsrules.IsAZID(az) {
 			cfg.AvailabilityZone, cfg.AvailabilityZoneId = nil, jsii.String(az)
 		}
-		return subnet.NewSubnet(c, jsii.String(fmt.Sprintf("%s-%s", tier, az)), cfg)
+		sn := subnet.NewSubnet(c, jsii.String(fmt.Sprintf("%s-%s", tier, az)), cfg)
+		if subnetIDs[tier] == nil {
+			subnetIDs[tier] = map[string]*string{}
+		}
+		subnetIDs[tier][az] = sn.Id()
+		return sn
 	}
 
 	// Public subnets and one NAT gateway per AZ (or one in the first AZ for "single").
 	nats := map[string]natgateway.NatGateway{}
 	for i, az := range azs {
 		pub := newSubnet(netplan.Public, az, idx[i])
-		out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+		if serving[az] {
+			out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+		}
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("public-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: pub.Id(), RouteTableId: publicRT.Id(),
 		})
@@ -207,14 +244,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 	}
 
-	// Private (app) subnets: one route table per AZ to that AZ's NAT.
+	// Private (app) subnets: one route table per AZ to that AZ's NAT. The
+	// route tables of every AZ, retiring ones included, in AZ order.
+	var privateRTs, databaseRTs []*string
 	for i, az := range azs {
 		priv := newSubnet(netplan.Private, az, idx[i])
-		out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+		if serving[az] {
+			out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+		}
 		rt := routetable.NewRouteTable(c, jsii.String("private-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("private", az),
 		})
-		out.PrivateRouteTableIDs = append(out.PrivateRouteTableIDs, rt.Id())
+		privateRTs = append(privateRTs, rt.Id())
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("private-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: priv.Id(), RouteTableId: rt.Id(),
 		})
@@ -232,12 +273,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// Database subnets: route tables with only the local route (and S3 below).
 	for i, az := range azs {
 		db := newSubnet(netplan.Database, az, idx[i])
-		out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
-		out.DatabaseSubnetAZs = append(out.DatabaseSubnetAZs, db.AvailabilityZone())
+		if serving[az] {
+			out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+			out.DatabaseSubnetAZs = append(out.DatabaseSubnetAZs, db.AvailabilityZone())
+		}
 		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("database", az),
 		})
-		out.DatabaseRouteTableIDs = append(out.DatabaseRouteTableIDs, rt.Id())
+		databaseRTs = append(databaseRTs, rt.Id())
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("database-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId: db.Id(), RouteTableId: rt.Id(),
 		})
@@ -270,13 +313,10 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			CidrBlock:    jsii.String("0.0.0.0/0"),
 		}))
 	}
-	for _, t := range []struct {
-		tier netplan.Tier
-		ids  []*string
-	}{{netplan.Public, out.PublicSubnetIDs}, {netplan.Private, out.PrivateSubnetIDs}, {netplan.Database, out.DatabaseSubnetIDs}} {
-		for i, az := range azs {
-			naclDeps = append(naclDeps, networkaclassociation.NewNetworkAclAssociation(c, jsii.String(fmt.Sprintf("nacl-%s-%s", t.tier, az)), &networkaclassociation.NetworkAclAssociationConfig{
-				NetworkAclId: nacl.Id(), SubnetId: t.ids[i],
+	for _, tier := range []netplan.Tier{netplan.Public, netplan.Private, netplan.Database} {
+		for _, az := range azs {
+			naclDeps = append(naclDeps, networkaclassociation.NewNetworkAclAssociation(c, jsii.String(fmt.Sprintf("nacl-%s-%s", tier, az)), &networkaclassociation.NetworkAclAssociationConfig{
+				NetworkAclId: nacl.Id(), SubnetId: subnetIDs[tier][az],
 			}))
 		}
 	}
@@ -293,6 +333,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:        name("database"),
 	})
 	out.DBSubnetGroupName = sg.Name()
+	for i, az := range azs {
+		if serving[az] {
+			out.PrivateRouteTableIDs = append(out.PrivateRouteTableIDs, privateRTs[i])
+			out.DatabaseRouteTableIDs = append(out.DatabaseRouteTableIDs, databaseRTs[i])
+		}
+	}
 
 	// S3 gateway endpoint on every private and database route table; one
 	// association per table so a new AZ only adds an association.
@@ -306,18 +352,23 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		for _, t := range []struct {
 			tier string
 			rt   *string
-		}{{"private", out.PrivateRouteTableIDs[i]}, {"database", out.DatabaseRouteTableIDs[i]}} {
+		}{{"private", privateRTs[i]}, {"database", databaseRTs[i]}} {
 			vpcendpointroutetableassociation.NewVpcEndpointRouteTableAssociation(c, jsii.String(fmt.Sprintf("s3-%s-%s", t.tier, az)),
 				&vpcendpointroutetableassociation.VpcEndpointRouteTableAssociationConfig{VpcEndpointId: s3.Id(), RouteTableId: t.rt})
 		}
 	}
 
-	// Interface endpoints in the private subnets, reachable on 443 from the VPC only.
+	// Interface endpoints in the private subnets of the serving AZs, reachable
+	// on 443 from the VPC only.
+	// A generated name and create_before_destroy, so a replacement moves the
+	// endpoints to the new group before the old one is deleted (AWS refuses
+	// to delete a group in use).
 	esg := securitygroup.NewSecurityGroup(c, jsii.String("endpoints-sg"), &securitygroup.SecurityGroupConfig{
-		Name:        jsii.String(p.Name + "-endpoints"),
+		NamePrefix:  jsii.String(p.Name + "-endpoints-"),
 		Description: jsii.String("Interface endpoints: HTTPS from inside the VPC only"),
 		VpcId:       v.Id(),
 		Tags:        name("endpoints"),
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 	// Only the tier that calls AWS APIs reaches them: HTTPS from each
 	// private (task) subnet, one rule per AZ keyed by it. The database tier

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/awsrules/netplan"
@@ -357,4 +358,53 @@ func TestNetworkACLs(t *testing.T) {
 			t.Errorf("default ACL adopted before %s", dep)
 		}
 	}
+}
+
+// A retiring AZ keeps its subnets, NAT and routes, but the interface
+// endpoints, the database subnet group and the outputs for later stacks
+// (the load balancer's and the tasks' subnets) leave it.
+func TestRetiringAZServesNothing(t *testing.T) {
+	p := props(NATOnePerAZ)
+	p.RetiringAZs = []string{"us-east-1b"}
+	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
+		out, err := New(st, "network", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cdktf.NewTerraformOutput(st, jsii.String("public"), &cdktf.TerraformOutputConfig{Value: out.PublicSubnetIDs})
+		cdktf.NewTerraformOutput(st, jsii.String("private"), &cdktf.TerraformOutputConfig{Value: out.PrivateSubnetIDs})
+		cdktf.NewTerraformOutput(st, jsii.String("azs"), &cdktf.TerraformOutputConfig{Value: out.AZs})
+	})
+	if n, nats := d.Count("aws_subnet"), d.Count("aws_nat_gateway"); n != 9 || nats != 3 {
+		t.Errorf("%d subnets and %d NATs, want 9 and 3: a retiring AZ keeps its network", n, nats)
+	}
+	for id, a := range d.Of("aws_network_acl_association") {
+		if sn := fmt.Sprint(a["subnet_id"]); !strings.HasPrefix(sn, "${aws_subnet.") {
+			t.Errorf("ACL association %s has no subnet", id)
+		}
+	}
+	if n := d.Count("aws_network_acl_association"); n != 9 {
+		t.Errorf("%d ACL associations, want one per subnet (9): a retiring AZ's subnets stay in the managed ACL", n)
+	}
+	refs := func(v any) string { return fmt.Sprint(v) }
+	for id, e := range d.Of("aws_vpc_endpoint") {
+		if sn := refs(e["subnet_ids"]); e["vpc_endpoint_type"] == "Interface" && (strings.Contains(sn, "us-east-1b") || !strings.Contains(sn, "private-us-east-1a") || !strings.Contains(sn, "private-us-east-1c")) {
+			t.Errorf("endpoint %s in subnets %s, want the private subnets of a and c only", id, sn)
+		}
+	}
+	if sn := refs(find(t, d, "aws_db_subnet_group", "db-subnets")["subnet_ids"]); strings.Contains(sn, "us-east-1b") || strings.Count(sn, "database-us-east-1") != 2 {
+		t.Errorf("database subnet group in %s, want the database subnets of a and c only", sn)
+	}
+	for _, o := range []string{"public", "private", "azs"} {
+		if v := refs(d.Output[o]["value"]); strings.Contains(v, "us-east-1b") || !strings.Contains(v, "us-east-1a") || !strings.Contains(v, "us-east-1c") {
+			t.Errorf("output %s = %s, want a and c only", o, v)
+		}
+	}
+
+	p.RetiringAZs = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+	testutil.Synth(t, func(st cdktf.TerraformStack) {
+		if _, err := New(st, "network", p); err == nil || !strings.Contains(err.Error(), "at least one must serve") {
+			t.Errorf("every AZ retiring: %v", err)
+		}
+	})
 }
