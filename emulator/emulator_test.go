@@ -471,10 +471,11 @@ func TestDBSubnetGroupSurvivesModify(t *testing.T) {
 	}
 }
 
-// Patch rds_performance_insights: an Aurora instance created with
+// Patches rds_performance_insights and rds_provisioned_scaling_configuration:
+// an Aurora instance created with
 // Performance Insights describes it as on, with its key and retention, and
 // ModifyDBInstance turns it on for an instance created without.
-func TestRDSPerformanceInsights(t *testing.T) {
+func TestRDSAuroraReadBack(t *testing.T) {
 	s := start(t)
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("aws CLI not on PATH")
@@ -513,6 +514,18 @@ func TestRDSPerformanceInsights(t *testing.T) {
 	awsJSON("rds", "modify-db-instance", "--db-instance-identifier", "c-reader-1", "--enable-performance-insights", "--performance-insights-retention-period", "7")
 	if on, _, days := pi("c-reader-1"); !on || days != 7 {
 		t.Errorf("reader after modify: %v %v", on, days)
+	}
+
+	// Patch rds_provisioned_scaling_configuration: the provisioned cluster
+	// has no Serverless v1 scaling configuration; a serverless one keeps it.
+	awsJSON("rds", "create-db-cluster", "--db-cluster-identifier", "v1", "--engine", "aurora-postgresql", "--engine-mode", "serverless",
+		"--master-username", "app", "--master-user-password", "password-for-the-test")
+	for id, want := range map[string]bool{"c": false, "v1": true} {
+		got := awsJSON("rds", "describe-db-clusters", "--db-cluster-identifier", id)
+		_, has := got["DBClusters"].([]any)[0].(map[string]any)["ScalingConfigurationInfo"]
+		if has != want {
+			t.Errorf("cluster %s: ScalingConfigurationInfo present %v, want %v", id, has, want)
+		}
 	}
 }
 

@@ -494,6 +494,33 @@ def patch_rds_performance_insights():
     )
 
 
+def patch_rds_provisioned_scaling_configuration():
+    """RDS: a provisioned cluster has no ScalingConfigurationInfo.
+
+    moto 5.2.1 answers DescribeDBClusters with an empty
+    ScalingConfigurationInfo (Aurora Serverless v1 capacity) for every
+    cluster; RDS sends it only for engine mode serverless. The Terraform
+    provider reads the empty element as a scaling_configuration block and
+    plans to fill in its defaults after every apply (the re-plan is never
+    clean). The patch returns nothing for a cluster without a Serverless v1
+    scaling configuration.
+    """
+    from moto.rds import models
+
+    name = "rds_provisioned_scaling_configuration"
+    _need(models, "DBCluster", patch=name)
+    original = vars(models.DBCluster).get("scaling_configuration_info")
+    if not isinstance(original, property):
+        raise SystemExit(f"patch {name}: moto internals changed, DBCluster.scaling_configuration_info is no property")
+
+    def scaling_configuration_info(self):
+        if not getattr(self, "scaling_configuration", None):
+            return None
+        return original.fget(self)
+
+    models.DBCluster.scaling_configuration_info = property(scaling_configuration_info)
+
+
 def patch_elbv2_default_scheme():
     """ELBv2: a load balancer created without Scheme is internet-facing.
 
@@ -605,6 +632,7 @@ PATCHES = [
     patch_security_group_rule_description,
     patch_rds_modify_db_subnet_group,
     patch_rds_performance_insights,
+    patch_rds_provisioned_scaling_configuration,
     patch_elbv2_default_scheme,
     patch_ec2_dependency_violation,
 ]
