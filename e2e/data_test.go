@@ -16,10 +16,12 @@ import (
 )
 
 // awsCLI runs the aws CLI against the session's emulator and decodes its
-// JSON answer (the RDS API has no SDK module in this project).
+// JSON answer (the RDS API has no SDK module in this project). The
+// endpoint is also given as --endpoint-url: botocore 1.43 ignores
+// AWS_ENDPOINT_URL for RDS in us-east-1 (it calls rds.amazonaws.com).
 func awsCLI(t *testing.T, s *localenv.Session, args ...string) map[string]any {
 	t.Helper()
-	cmd := exec.Command("aws", append(args, "--output", "json")...)
+	cmd := exec.Command("aws", append(args, "--output", "json", "--endpoint-url", s.Srv.Endpoint())...)
 	cmd.Env = s.Srv.Environ(s.Cfg.Region)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
