@@ -767,6 +767,44 @@ func TestDependencyViolation(t *testing.T) {
 		must(ec.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &other, SecurityGroupRuleIds: []string{*rule.SecurityGroupRules[0].SecurityGroupRuleId}}))
 	})
 
+	// A rule moved to another group (ModifySecurityGroupRules, as Terraform
+	// updates referenced_security_group_id in place) frees the old group and
+	// holds the new one; an unknown group is refused.
+	old, moved, holder := group("old"), group("new"), group("holder")
+	ruleOut, err := ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &holder, IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: &old, Description: aws.String("db")}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleID := ruleOut.SecurityGroupRules[0].SecurityGroupRuleId
+	modify := func(ref string) error {
+		_, err := ec.ModifySecurityGroupRules(ctx, &ec2.ModifySecurityGroupRulesInput{GroupId: &holder, SecurityGroupRules: []ec2types.SecurityGroupRuleUpdate{{
+			SecurityGroupRuleId: ruleID, SecurityGroupRule: &ec2types.SecurityGroupRuleRequest{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432),
+				ReferencedGroupId: aws.String(ref), Description: aws.String("db")}}}})
+		return err
+	}
+	var apiErr smithy.APIError
+	if err := modify("sg-00000000000000000"); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidGroup.NotFound" {
+		t.Errorf("moving a rule to an unknown group: %v, want InvalidGroup.NotFound", err)
+	}
+	if err := modify(moved); err != nil {
+		t.Fatalf("moving a rule to another group: %v", err)
+	}
+	got, err := ec.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{SecurityGroupRuleIds: []string{*ruleID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.SecurityGroupRules) != 1 || got.SecurityGroupRules[0].ReferencedGroupInfo == nil ||
+		aws.ToString(got.SecurityGroupRules[0].ReferencedGroupInfo.GroupId) != moved || aws.ToString(got.SecurityGroupRules[0].Description) != "db" {
+		t.Errorf("the moved rule reads back as %+v, want a reference to %s described \"db\"", got.SecurityGroupRules, moved)
+	}
+	if err := deleteGroup(old); err != nil {
+		t.Errorf("deleting the group a rule no longer references: %v", err)
+	}
+	refused("group a moved rule references", deleteGroup, moved, groupMsg(moved), func() {
+		must(ec.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &holder, SecurityGroupRuleIds: []string{*ruleID}}))
+	})
+
 	// Unused subnets and groups are deleted as before.
 	if free := subnet(4); deleteSubnet(free) != nil {
 		t.Errorf("deleting an unused subnet: %v", deleteSubnet(free))
