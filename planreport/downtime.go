@@ -58,11 +58,11 @@ func checkDowntimeRisk(si *stackInfo) []Finding {
 		before, after := values(rc.Change)
 		switch rc.Type {
 		case "aws_lb_listener", "aws_alb_listener":
-			if !reflect.DeepEqual(targets(before["default_action"]), targets(after["default_action"])) || unknownTargets(rc.Change.AfterUnknown) {
+			if !reflect.DeepEqual(targets(before["default_action"]), targets(after["default_action"])) || unknownAt(rc.Change.AfterUnknown, "default_action.target_group_arn") {
 				out = append(out, si.finding(rc, RuleDowntimeRisk, "the listener forwards to another target group: 503s unless the service's tasks are registered and healthy there before the listener moves"))
 			}
 		case "aws_lb_listener_rule", "aws_alb_listener_rule":
-			if !reflect.DeepEqual(targets(before["action"]), targets(after["action"])) || unknownTargetsOf(rc.Change.AfterUnknown, "action") {
+			if !reflect.DeepEqual(targets(before["action"]), targets(after["action"])) || unknownAt(rc.Change.AfterUnknown, "action.target_group_arn") {
 				out = append(out, si.finding(rc, RuleDowntimeRisk, "the rule forwards its hosts to another target group: 503s unless the service's tasks are registered and healthy there before the rule moves"))
 			}
 		case "aws_ecs_service":
@@ -97,24 +97,6 @@ func targets(actions any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// unknownTargets: a default action's target group ARN is unknown until
-// apply (it moves to a group being created).
-func unknownTargets(afterUnknown any) bool { return unknownTargetsOf(afterUnknown, "default_action") }
-
-// unknownTargetsOf: an action (of the block attr) forwards to a target
-// group ARN unknown until apply.
-func unknownTargetsOf(afterUnknown any, attr string) bool {
-	m, _ := afterUnknown.(map[string]any)
-	list, _ := m[attr].([]any)
-	for _, a := range list {
-		am, _ := a.(map[string]any)
-		if am["target_group_arn"] == true {
-			return true
-		}
-	}
-	return false
 }
 
 // retireHowTo is the safe way to remove an AZ, quoted in findings.
