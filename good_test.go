@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"selfhost/internal/tfdoc"
 )
 
 // goodEnv is a valid environment file named name, with extra keys.
@@ -48,7 +50,7 @@ func checkZoneAccess(t *testing.T, name string, doc map[string]any, role string)
 		if a, ok := p["alias"].(string); ok {
 			ref += "." + a
 		}
-		for _, ar := range asBlocks(p["assume_role"]) {
+		for _, ar := range tfdoc.Blocks(p["assume_role"]) {
 			assumes[ref] = assumes[ref] || ar["role_arn"] == role
 		}
 	}
@@ -70,21 +72,6 @@ func checkZoneAccess(t *testing.T, name string, doc map[string]any, role string)
 		}
 	}
 	return n
-}
-
-func asBlocks(v any) []map[string]any {
-	var out []map[string]any
-	switch v := v.(type) {
-	case []any:
-		for _, e := range v {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, m)
-			}
-		}
-	case map[string]any:
-		out = append(out, v)
-	}
-	return out
 }
 
 func tagLines(n int) string {

@@ -213,8 +213,12 @@ func TestHelperFloorAndFull(t *testing.T) {
 	if floor.Stacks != 1 || floor.Resources != 0 {
 		t.Errorf("floor: %d stacks, %d resources", floor.Stacks, floor.Resources)
 	}
-	if full.Stacks != 8 || full.Resources == 0 {
-		t.Errorf("full: %d stacks, %d resources", full.Stacks, full.Resources)
+	envs, err := config.LoadDir(filepath.Join(repo, "environments"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(envs) * len(config.Parts); full.Stacks != want || full.Resources == 0 {
+		t.Errorf("full: %d stacks, %d resources; want %d stacks (every part of every environment)", full.Stacks, full.Resources, want)
 	}
 	for _, s := range []bench.Sample{floor, full} {
 		if s.WallMS <= 0 || s.GoHWM <= 0 || s.NodeHWM <= 0 || len(s.NodeProcs) == 0 {

@@ -104,10 +104,11 @@ func readInUse(t *testing.T, ctx context.Context, s *localenv.Session, outs map[
 		}
 		u.epSubnets = append(u.epSubnets, e.SubnetIds...)
 	}
-	u.epGroups, u.epSubnets = sorted(slices.Compact(sorted(u.epGroups))), sorted(slices.Compact(sorted(u.epSubnets)))
+	u.epGroups, u.epSubnets = sorted(u.epGroups), sorted(u.epSubnets)
 	return u
 }
 
+// sorted is s sorted, without repeats.
 func sorted(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)

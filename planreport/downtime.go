@@ -6,6 +6,7 @@ package planreport
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -30,21 +31,17 @@ var downtimeReplace = map[string]string{
 	"aws_lb_listener":      "the port refuses connections between the old listener's deletion and the new one's creation",
 	"aws_alb_listener":     "the port refuses connections between the old listener's deletion and the new one's creation",
 	"aws_ecs_service":      "the old service's tasks are drained and stopped before the new service's tasks are healthy: no target serves meanwhile",
+	// A rule cannot be created before its old self is deleted: the
+	// listener refuses a second rule with the same priority (PriorityInUse).
+	"aws_lb_listener_rule":  "between the old rule's deletion and the new one's creation its hosts get the listener's default action (the fixed 404)",
+	"aws_alb_listener_rule": "between the old rule's deletion and the new one's creation its hosts get the listener's default action (the fixed 404)",
 }
 
 // downtimeRiskChecks is RULES.md's description of checkDowntimeRisk.
 func downtimeRiskChecks() string {
-	return "replace (either order) of " + codeList(sortedKeys(downtimeReplace)) + "; an update of `aws_lb_listener` / `aws_alb_listener` " +
-		"that changes a `default_action`'s `target_group_arn` or `forward` target groups; an update of `aws_ecs_service` that changes its `load_balancer`."
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return "replace (either order) of " + codeList(slices.Sorted(maps.Keys(downtimeReplace))) + "; an update of `aws_lb_listener` / `aws_alb_listener` " +
+		"that changes a `default_action`'s `target_group_arn` or `forward` target groups, or of `aws_lb_listener_rule` / `aws_alb_listener_rule` " +
+		"that changes an `action`'s; an update of `aws_ecs_service` that changes its `load_balancer`."
 }
 
 func checkDowntimeRisk(si *stackInfo) []Finding {
@@ -61,8 +58,12 @@ func checkDowntimeRisk(si *stackInfo) []Finding {
 		before, after := values(rc.Change)
 		switch rc.Type {
 		case "aws_lb_listener", "aws_alb_listener":
-			if !reflect.DeepEqual(targets(before["default_action"]), targets(after["default_action"])) || unknownTargets(rc.Change.AfterUnknown) {
+			if !reflect.DeepEqual(targets(before["default_action"]), targets(after["default_action"])) || unknownAt(rc.Change.AfterUnknown, "default_action.target_group_arn") {
 				out = append(out, si.finding(rc, RuleDowntimeRisk, "the listener forwards to another target group: 503s unless the service's tasks are registered and healthy there before the listener moves"))
+			}
+		case "aws_lb_listener_rule", "aws_alb_listener_rule":
+			if !reflect.DeepEqual(targets(before["action"]), targets(after["action"])) || unknownAt(rc.Change.AfterUnknown, "action.target_group_arn") {
+				out = append(out, si.finding(rc, RuleDowntimeRisk, "the rule forwards its hosts to another target group: 503s unless the service's tasks are registered and healthy there before the rule moves"))
 			}
 		case "aws_ecs_service":
 			if !reflect.DeepEqual(before["load_balancer"], after["load_balancer"]) {
@@ -96,20 +97,6 @@ func targets(actions any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// unknownTargets: a default action's target group ARN is unknown until
-// apply (it moves to a group being created).
-func unknownTargets(afterUnknown any) bool {
-	m, _ := afterUnknown.(map[string]any)
-	list, _ := m["default_action"].([]any)
-	for _, a := range list {
-		am, _ := a.(map[string]any)
-		if am["target_group_arn"] == true {
-			return true
-		}
-	}
-	return false
 }
 
 // retireHowTo is the safe way to remove an AZ, quoted in findings.

@@ -47,6 +47,9 @@ func TestDowntimeAndAZRemoval(t *testing.T) {
 	moved := forward("arn:tg/new")
 	tls := forward("arn:tg/old")
 	tls["ssl_policy"] = "p2"
+	rule := func(arn string) map[string]any {
+		return map[string]any{"action": []any{map[string]any{"type": "forward", "target_group_arn": arn}}, "priority": 100}
+	}
 	lbBlock := func(tg string) map[string]any {
 		return map[string]any{"load_balancer": []any{map[string]any{"target_group_arn": tg, "container_port": 8080}}}
 	}
@@ -56,9 +59,13 @@ func TestDowntimeAndAZRemoval(t *testing.T) {
 		change("aws_ecs_service", "svc", actUpdate, lbBlock("arn:tg/old"), lbBlock("arn:tg/new")),
 		change("aws_ecs_service", "same", actUpdate, lbBlock("arn:tg/old"), lbBlock("arn:tg/old")), // silent
 		change("aws_lb", "alb", tfjson.Actions{tfjson.ActionDelete, tfjson.ActionCreate}, map[string]any{}, map[string]any{}),
+		change("aws_lb_listener_rule", "route", actUpdate, rule("arn:tg/old"), rule("arn:tg/new")),
+		change("aws_lb_listener_rule", "kept", actUpdate, rule("arn:tg/old"), rule("arn:tg/old")), // silent: same target
+		change("aws_lb_listener_rule", "renamed", tfjson.Actions{tfjson.ActionDelete, tfjson.ActionCreate}, rule("arn:tg/old"), rule("arn:tg/old")),
 	})}
 	got := findings(Analyze([]Stack{service}, Options{}))
-	want := []string{"destroy-critical aws_lb.alb", "downtime-risk aws_ecs_service.svc", "downtime-risk aws_lb.alb", "downtime-risk aws_lb_listener.https"}
+	want := []string{"destroy-critical aws_lb.alb", "downtime-risk aws_ecs_service.svc", "downtime-risk aws_lb.alb", "downtime-risk aws_lb_listener.https",
+		"downtime-risk aws_lb_listener_rule.renamed", "downtime-risk aws_lb_listener_rule.route"}
 	if !slices.Equal(got, want) {
 		t.Errorf("downtime: findings %q, want %q", got, want)
 	}

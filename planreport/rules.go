@@ -25,6 +25,27 @@ type Rule struct {
 	// across, instead of check, looks at every stack of the report at once
 	// and returns findings by stack name.
 	across func(stacks []Stack) map[string][]Finding
+	// Refused: a plan with a finding of this rule is not applied (the
+	// workflow's apply runs `planreport -enforce`) unless the rule is
+	// accepted for that change (-accept, from the merged commit's
+	// Accept-Risk trailer): the documented procedure for it.
+	Refused bool
+}
+
+// Refusals are the findings of refused rules that accepted (rule ids) does
+// not accept.
+func Refusals(r *Report, accepted []string) []Finding {
+	refused := map[string]bool{}
+	for _, rule := range Rules() {
+		refused[rule.ID] = rule.Refused && !slices.Contains(accepted, rule.ID)
+	}
+	var out []Finding
+	for _, f := range r.Findings {
+		if refused[f.RuleID] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Finding is one change that tripped a rule.
@@ -122,6 +143,7 @@ func Rules() []Rule {
 			Rationale: "Some changes apply cleanly and still interrupt traffic: a listener moved to a target group its tasks are not healthy in yet, a service or load balancer re-created. Roll them out in a window, or in steps.",
 			Checks:    downtimeRiskChecks(),
 			check:     checkDowntimeRisk,
+			Refused:   true,
 		},
 		{
 			ID:        RuleAZRemoval,
@@ -559,7 +581,11 @@ func RulesMarkdown() string {
 	sb.WriteString("<!-- Generated from planreport/rules.go by `go test ./planreport -update`; do not edit. -->\n\n")
 	sb.WriteString("| Rule | Why it is flagged | What is matched |\n|---|---|---|\n")
 	for _, r := range Rules() {
-		fmt.Fprintf(&sb, "| `%s` | %s | %s |\n", r.ID, cell(r.Rationale), cell(r.Checks))
+		why := r.Rationale
+		if r.Refused {
+			why += " **Refused**: the workflow does not apply such a plan unless the merged commit has the trailer `Accept-Risk: " + r.ID + "` (`planreport -enforce -accept " + r.ID + "`)."
+		}
+		fmt.Fprintf(&sb, "| `%s` | %s | %s |\n", r.ID, cell(why), cell(r.Checks))
 	}
 	sb.WriteString("\nNot checkable from plan JSON:\n\n")
 	for _, u := range Uncheckable {

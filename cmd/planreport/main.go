@@ -27,7 +27,8 @@
 // touches), -sections (one report with a section per environment) and
 // -compare (does a re-plan match the reviewed plan); see flow.go.
 //
-// Exit status: 0 on success; 1 with -fail-on-risk when a risk rule fires;
+// Exit status: 0 on success; 1 with -fail-on-risk when a risk rule fires, or
+// with -enforce when a refused rule fires that -accept does not accept;
 // 2 on unreadable or malformed plan JSON, a failed Terraform run or bad usage.
 package main
 
@@ -37,8 +38,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		out        = fs.String("o", "", "write the report to `FILE` instead of standard output")
 		failOnRisk = fs.Bool("fail-on-risk", false, "exit 1 when any risk rule fires")
+		enforce    = fs.Bool("enforce", false, "exit 1 when a refused rule (RULES.md: downtime-risk) fires and -accept does not accept it: the gate before an apply")
+		accept     = fs.String("accept", "", "with -enforce: comma-separated `RULES` accepted for this change (the workflow reads them from the commit's Accept-Risk trailer)")
 		maxBytes   = fs.Int("max-bytes", planreport.GitHubCommentLimit, "cut the report to at most `N` bytes")
 		baseline   = fs.String("baseline", "", "`DIR` of plan JSON of the base branch (<stack>.json), for the version rules")
 		planEnv    = fs.String("plan-env", "", "synthesize and plan every stack of `ENV` first (needs AWS credentials)")
@@ -163,9 +168,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if n := len(report.Findings); n > 0 {
 		fmt.Fprintf(stderr, "planreport: %d risky change(s) flagged\n", n)
-		if *failOnRisk {
+	}
+	if *enforce {
+		if refused := planreport.Refusals(report, splitList(*accept)); len(refused) > 0 {
+			ids := map[string]bool{}
+			for _, f := range refused {
+				fmt.Fprintf(stderr, "planreport: refused: %s %s (%s): %s\n", f.Stack, f.Address, f.RuleID, f.Reason)
+				ids[f.RuleID] = true
+			}
+			fmt.Fprintf(stderr, "planreport: not applied. Roll the change out in steps or in a maintenance window (README: Changes that interrupt traffic); "+
+				"to apply it as planned, accept it with -accept %[1]s (in the workflow: the trailer \"Accept-Risk: %[1]s\" in the merged commit's message)\n",
+				strings.Join(slices.Sorted(maps.Keys(ids)), ","))
 			return exitRisk
 		}
 	}
+	if *failOnRisk && len(report.Findings) > 0 {
+		return exitRisk
+	}
 	return exitOK
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -38,6 +38,12 @@ func TestExitStatus(t *testing.T) {
 		{"bad flag", []string{"-nope"}, 2, "flag provided but not defined"},
 		{"plan-env with files", []string{"-plan-env", "production", plans}, 2, "give no plan files"},
 		{"baseline", []string{"-fail-on-risk", "-baseline", plans, plans + "/empty.json"}, 0, ""},
+		// The gate before an apply: the replaced target group of replace.json
+		// is a refused downtime risk until accepted; other risks do not stop it.
+		{"downtime risk, -enforce", []string{"-enforce", plans + "/replace.json"}, 1, "refused: replace aws_lb_target_group."},
+		{"downtime risk, -enforce, accepted", []string{"-enforce", "-accept", "iam-change, downtime-risk", plans + "/replace.json"}, 0, "risky change(s) flagged"},
+		{"no refused rule, -enforce", []string{"-enforce", plans + "/iam.json"}, 0, "risky change(s) flagged"},
+		{"other rule accepted, -enforce", []string{"-enforce", "-accept", "destroy-critical", plans + "/replace.json"}, 1, "-accept downtime-risk"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)
