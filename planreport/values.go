@@ -110,32 +110,38 @@ func collectSecrets(p *tfjson.Plan) secrets {
 const CrossStackOutputPrefix = "cross-stack-output-"
 
 // crossStackCopy reports whether output name is a cdktf cross-stack output
-// that only copies attributes of managed resources this plan changes: their
-// own sensitive marks, collected from the resource changes, decide what is
+// that copies an attribute of a managed resource this plan holds: then that
+// resource's own sensitive marks, collected from its change, decide what is
 // secret. Without the exception every AZ name or id another stack reads
-// would be hidden wherever it appears in the report. An output that reads
-// anything else (a variable, a data source, a local) keeps its mark.
+// would be hidden wherever it appears in the report. cdktf names the output
+// CrossStackOutputPrefix + type + name + the attribute path without its
+// separators (aws_subnetnetwork_public-us-east-1a_25D5F5CEid); the name,
+// not the configuration, is read because an output being removed (its
+// subnet deleted) is no longer in the configuration. Any other output (one
+// a user marked, one reading a variable or a data source) keeps its mark.
 func crossStackCopy(p *tfjson.Plan, name string) bool {
-	if !strings.HasPrefix(name, CrossStackOutputPrefix) || p.Config == nil || p.Config.RootModule == nil {
+	rest, ok := strings.CutPrefix(name, CrossStackOutputPrefix)
+	if !ok {
 		return false
 	}
-	o := p.Config.RootModule.Outputs[name]
-	if o == nil || o.Expression == nil || len(o.Expression.References) == 0 {
-		return false
-	}
-	managed := map[string]bool{}
 	for _, rc := range p.ResourceChanges {
-		if rc.Mode == tfjson.ManagedResourceMode && rc.ModuleAddress == "" {
-			managed[rc.Type+"."+rc.Name] = true
+		if rc.Mode != tfjson.ManagedResourceMode || rc.ModuleAddress != "" || rc.Change == nil {
+			continue
+		}
+		attr, ok := strings.CutPrefix(rest, rc.Type+rc.Name)
+		if !ok || attr == "" {
+			continue
+		}
+		before, after := values(rc.Change)
+		for _, m := range []map[string]any{before, after} {
+			for k := range m {
+				if strings.HasPrefix(attr, k) {
+					return true
+				}
+			}
 		}
 	}
-	for _, ref := range o.Expression.References {
-		parts := strings.SplitN(ref, ".", 3)
-		if len(parts) < 2 || !managed[parts[0]+"."+parts[1]] {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 func (sec secrets) collect(v, marks any) {
