@@ -123,6 +123,22 @@ var variants = map[string]change{
 	"service.autoscaling.requests_per_target":        {set: set("service.autoscaling.requests_per_target", 100)},
 	"service.autoscaling.scale_in_cooldown_seconds":  {set: set("service.autoscaling.scale_in_cooldown_seconds", 120)},
 	"service.autoscaling.scale_out_cooldown_seconds": {set: set("service.autoscaling.scale_out_cooldown_seconds", 30)},
+	"service.database":                               {pre: set("database.engine", "aurora-postgresql"), set: set("service.database", true)},
+	"service.buckets":                                {pre: set("buckets", []any{"uploads"}), set: set("service.buckets", []any{"uploads"})},
+	"database.engine":                                {pre: set("database.readers", 1), set: set("database.engine", "aurora-mysql")},
+	"database.engine_version":                        {pre: set("database.readers", 1), set: set("database.engine_version", "15.10")},
+	"database.instance_class":                        {pre: set("database.readers", 1), set: set("database.instance_class", "db.r7g.xlarge")},
+	"database.readers":                               {pre: set("database.engine", "aurora-postgresql"), set: set("database.readers", 2)},
+	"database.serverless.min_capacity":               {pre: set("database.serverless.max_capacity", 8), set: set("database.serverless.min_capacity", 1)},
+	"database.serverless.max_capacity":               {pre: set("database.readers", 1), set: set("database.serverless.max_capacity", 8)},
+	"database.database_name":                         {pre: set("database.readers", 1), set: set("database.database_name", "other")},
+	"database.master_username":                       {pre: set("database.readers", 1), set: set("database.master_username", "owner")},
+	"database.backup_retention_days":                 {pre: set("database.readers", 1), set: set("database.backup_retention_days", 14)},
+	"database.deletion_protection":                   {pre: set("database.readers", 1), set: set("database.deletion_protection", false)},
+	"database.skip_final_snapshot":                   {pre: set("database.readers", 1), set: set("database.skip_final_snapshot", true)},
+	"database.kms_key_arn":                           {pre: set("database.readers", 1), set: set("database.kms_key_arn", "arn:aws:kms:us-east-1:123456789012:key/abc")},
+	"database.master_user_secret_kms_key_id":         {pre: set("database.readers", 1), set: set("database.master_user_secret_kms_key_id", "arn:aws:kms:us-east-1:123456789012:key/abc")},
+	"buckets":                                        {set: set("buckets", []any{"uploads"})},
 }
 
 // neutral are the keys that select validation rules only, with the reason.
@@ -140,7 +156,11 @@ func leafPaths(t reflect.Type, prefix string) []string {
 		if tag == "" || tag == "-" {
 			continue
 		}
-		if ft := t.Field(i).Type; ft.Kind() == reflect.Struct {
+		ft := t.Field(i).Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct {
 			out = append(out, leafPaths(ft, prefix+tag+".")...)
 		} else {
 			out = append(out, prefix+tag)

@@ -36,6 +36,11 @@ type Config struct {
 	Registry          Registry          `yaml:"registry"`
 	LoadBalancer      LoadBalancer      `yaml:"load_balancer"`
 	Service           Service           `yaml:"service"`
+	// Database is the optional Aurora cluster of <env>-data (nil: none).
+	Database *Database `yaml:"database"`
+	// Buckets are the application S3 buckets of <env>-data, by short name
+	// (each named <project>-<name>-<bucket>).
+	Buckets []string `yaml:"buckets"`
 	// Guardrails is the YAML key policy: exemptions from the guardrails.
 	Guardrails Guardrails `yaml:"policy"`
 

@@ -56,7 +56,7 @@ func TestBadConfigs(t *testing.T) {
 		{"empty file", "", []string{"f/prod.yaml: file is empty; want a YAML or JSON mapping with at least name, region and state.bucket"}},
 		{"not a mapping", "- a\n- b\n", []string{"f/prod.yaml: top level must be a mapping (key: value), not a list"}},
 		{"syntax", "name: [prod\n", []string{"f/prod.yaml: not valid YAML/JSON: line 1: did not find expected ',' or ']'"}},
-		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, policy"}},
+		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, database, buckets, policy"}},
 		{"unknown nested field", valid + "network:\n  nat_strategy: single\n", []string{"f/prod.yaml: network.nat_strategy: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets"}},
 		// Removed: a count rule over tagged images expired images retained task definitions pin.
 		{"registry.keep_tagged is gone", valid + "registry:\n  keep_tagged: 30\n", []string{"f/prod.yaml: registry.keep_tagged: unknown field; allowed: tag_mutability, scan_on_push, untagged_expiry_days"}},
@@ -103,7 +103,7 @@ func TestBadConfigs(t *testing.T) {
 			"f/prod.yaml: service.image: no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri",
 		}},
 		{"several unknown keys at once", valid + "foo: 1\nnetwork: {bar: 2}\n", []string{
-			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, policy",
+			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, database, buckets, policy",
 			"f/prod.yaml: network.bar: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets",
 		}},
 	}

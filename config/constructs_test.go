@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"selfhost/awsrules"
 )
 
 // Every check a construct makes of its Props that a configuration value can
@@ -81,6 +83,23 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		// statebucket.New
 		{"statebucket: Bucket", "state: {bucket: ''}\n", "state.bucket"},
 		{"statebucket: LockTable", "state: {bucket: b-prod, locking: dynamodb, dynamodb_table: x}\n", "state.dynamodb_table"},
+		// database.Props.Validate
+		{"database: EngineVersion", "database: {engine_version: '11.9'}\n", "database.engine_version"},
+		{"database: EngineVersion of the engine", "database: {engine: aurora-mysql, engine_version: '16.6'}\n", "database.engine_version"},
+		{"database: InstanceClass", "database: {instance_class: large}\n", "database.instance_class"},
+		{"database: InstanceClass and Serverless together", "database: {instance_class: db.serverless}\n", "database.serverless"},
+		{"database: Serverless capacity", "database: {serverless: {min_capacity: 1.2, max_capacity: 4}}\n", "database.serverless.min_capacity"},
+		{"database: BackupRetentionDays", "database: {backup_retention_days: 0}\n", "database.backup_retention_days"},
+		{"database: KMSKeyARN", "database: {kms_key_arn: 'arn:aws:kms:us-east-1:123456789012:alias/db'}\n", "database.kms_key_arn"},
+		{"database: MasterUserSecretKMSKeyARN", "database: {master_user_secret_kms_key_id: key}\n", "database.master_user_secret_kms_key_id"},
+		{"database: DatabaseName", "database: {database_name: " + strings.Repeat("a", 64) + "}\n", "database.database_name"},
+		{"database: MasterUsername", "database: {master_username: " + strings.Repeat("a", 17) + "}\n", "database.master_username"},
+		{"database: Instances (readers)", "database: {readers: 16}\n", "database.readers"},
+		// bucket.New
+		{"bucket: Name", "buckets: [" + strings.Repeat("b", 60) + "]\n", "buckets[0]"},
+		// service.Props validateData
+		{"service: Environment set for the database", "database: {}\n" + svc("  database: true\n  environment: {DB_PORT: '1'}\n"), "service.environment.DB_PORT"},
+		{"service: Environment set for a bucket", "buckets: [uploads]\n" + svc("  buckets: [uploads]\n  environment: {BUCKET_UPLOADS: x}\n"), "service.environment.BUCKET_UPLOADS"},
 		// The nat: none prerequisites, which no construct checks (the tasks would never start).
 		{"nat: none endpoints", nonProd + "network: {nat: none, interface_endpoints: [sts]}\n", "network.interface_endpoints"},
 	}
@@ -152,5 +171,23 @@ func TestAllTagsAreDefaultTagKeysAndTheEnvironments(t *testing.T) {
 	}
 	if len(tags) != len(DefaultTagKeys)+2 {
 		t.Errorf("AllTags = %v, want DefaultTagKeys and the 2 of the file", tags)
+	}
+}
+
+// The longest project and name make database identifiers RDS accepts, for
+// the writer and the last reader (config does not check them itself).
+func TestDatabaseIdentifiersFit(t *testing.T) {
+	c, err := Parse("environments/abcdefghijk.yaml", []byte(overrideTop(valid, "name: abcdefghijk\nproject: abcdefghijabcdefghij\ndatabase: {readers: 15}\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := c.Database.InstanceKeys()
+	if len(keys) != 16 || keys[0] != DatabaseWriter || keys[15] != "reader-15" {
+		t.Fatalf("instance keys %v", keys)
+	}
+	for _, id := range []string{c.ClusterIdentifier(), DatabaseInstanceIdentifier(c, keys[15])} {
+		if err := awsrules.DBIdentifier(id); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package config
 
+import "selfhost/awsrules"
+
 // Defaults returns an environment with every default filled in. This is the
 // one place defaults live; the README's configuration reference mirrors it.
 func Defaults() Config {
@@ -77,11 +79,43 @@ func Defaults() Config {
 				ScaleOutCooldownSec: 60,
 			},
 		},
+		Buckets: []string{}, // no application buckets
 		Guardrails: Guardrails{
 			Exemptions: []Exemption{}, // every guardrail applies
 		},
 	}
 }
+
+// DefaultDatabase is a database: key's defaults (the database itself is
+// off unless the file has the key).
+func DefaultDatabase() Database {
+	return Database{
+		Engine: awsrules.AuroraPostgreSQL,
+		// EngineVersion: DefaultEngineVersions[engine]; InstanceClass:
+		// DefaultInstanceClass, or db.serverless with a serverless range.
+		Readers:             1, // a reader in another AZ to fail over to
+		DatabaseName:        "app",
+		MasterUsername:      "app",
+		BackupRetentionDays: 7, // the production minimum
+		DeletionProtection:  true,
+		SkipFinalSnapshot:   false,
+	}
+}
+
+// DefaultEngineVersions are the default engine versions per engine.
+var DefaultEngineVersions = map[string]string{
+	awsrules.AuroraPostgreSQL: "16.6",
+	awsrules.AuroraMySQL:      "8.0.mysql_aurora.3.08.0",
+}
+
+// DefaultInstanceClass is the instance class of a provisioned cluster (Graviton, 16 GiB).
+const DefaultInstanceClass = "db.r6g.large"
+
+// MinProdBackupRetentionDays is the production minimum of database.backup_retention_days.
+const MinProdBackupRetentionDays = 7
+
+// MaxDatabaseReaders bounds database.readers: Aurora allows 15 replicas.
+const MaxDatabaseReaders = 15
 
 // The range of state.noncurrent_version_retention_days: S3 wants a positive
 // number of days; more than ten years of state history is a typo.

@@ -47,6 +47,12 @@ var GuardrailRules = []string{
 	"state-encryption",
 	"state-public-access",
 	"state-current-expiry",
+	"db-public",
+	"db-encrypted",
+	"db-deletion-protection",
+	"db-subnets",
+	"bucket-public-access",
+	"bucket-tls-only",
 	"iam-trust-source-account",
 	"task-plaintext-secret",
 }

@@ -302,6 +302,10 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, report func(field, ms
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			report(path, fmt.Sprintf("must be a whole number, not %s", kindName(n)))
 		}
+	case reflect.Float64:
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+			report(path, fmt.Sprintf("must be a number, not %s", kindName(n)))
+		}
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
 			report(path, fmt.Sprintf("must be true or false, not %s", kindName(n)))

@@ -30,6 +30,9 @@ func TestREADMEDocumentsEveryField(t *testing.T) {
 				continue
 			}
 			ft := typ.Field(i).Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
 			if ft.Kind() == reflect.Struct {
 				walk(ft, prefix+tag+".")
 				continue

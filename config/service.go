@@ -70,6 +70,12 @@ type Service struct {
 	LogRetentionDays           int `yaml:"log_retention_days"`
 	// TaskRolePolicyARNs are managed policies attached to the task role.
 	TaskRolePolicyARNs []string `yaml:"task_role_policy_arns"`
+	// Database: the service uses the environment's database (its endpoint
+	// in DB_HOST/DB_PORT/DB_NAME, the master secret in DB_USERNAME/DB_PASSWORD).
+	Database bool `yaml:"database"`
+	// Buckets are the application buckets (names of buckets) the task role
+	// may read and write; each bucket's name is in BUCKET_<NAME>.
+	Buckets []string `yaml:"buckets"`
 	// TargetHealthCheck is the load balancer's check (YAML key health_check);
 	// the container's own check is HealthCommand with ContainerHealthCheck's timing.
 	TargetHealthCheck TargetHealthCheck `yaml:"health_check"`

@@ -10,6 +10,11 @@ const (
 	// PartNetwork is the VPC, its subnets, gateways and endpoints (and the
 	// hosted zone when dns.create_zone).
 	PartNetwork = "network"
+	// PartData is everything stateful of the application: the database and
+	// the application buckets. Apart from the service so a service change
+	// never plans a change to them; always emitted (empty without a
+	// database and buckets).
+	PartData = "data"
 	// PartRegistry is the ECR repository the service's image is pulled
 	// from: its own stack, so a first deploy can create it, publish the
 	// image into it, and only then create the service.
@@ -27,7 +32,7 @@ const (
 // them in this order and destroys them in reverse, the plan report sorts by
 // it, and the guardrails and tests read it. Adding a stack is one entry here
 // (and its builder in stacks).
-var Parts = []string{PartState, PartNetwork, PartRegistry, PartService, PartDNS}
+var Parts = []string{PartState, PartNetwork, PartData, PartRegistry, PartService, PartDNS}
 
 // PartOf returns the part a stack name <env>-<part> (or a bare <part>)
 // belongs to, and whether it is one of Parts.

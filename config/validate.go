@@ -219,7 +219,7 @@ func validate(c *Config) []Problem {
 				missing = append(missing, e)
 			}
 		}
-		if len(c.Service.Secrets) > 0 && !eps["secretsmanager"] && !eps["ssm"] {
+		if (len(c.Service.Secrets) > 0 || c.Service.Database) && !eps["secretsmanager"] && !eps["ssm"] {
 			missing = append(missing, "secretsmanager (or ssm)")
 		}
 		if len(missing) > 0 {
@@ -332,6 +332,7 @@ func validate(c *Config) []Problem {
 		accounts[id] = true
 	}
 	validateService(c, bad, warn)
+	validateData(c, bad, warn)
 	validateGuardrails(c, bad)
 	return probs
 }

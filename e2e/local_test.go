@@ -54,6 +54,7 @@ func TestLocalEnvironment(t *testing.T) {
 
 	t.Run("Network", func(t *testing.T) { checkNetwork(t, ctx, s, vpcID) })
 	t.Run("Service", func(t *testing.T) { checkService(t, ctx, s, outputs[service]) })
+	t.Run("Data", func(t *testing.T) { checkData(t, ctx, s, outputs[service]) })
 	t.Run("AddAZPlanOnlyAdds", func(t *testing.T) { checkAddAZ(t, ctx, s) })
 	t.Run("PlanReport", func(t *testing.T) { checkPlanReport(t, ctx, s) })
 	var digest string
@@ -87,6 +88,7 @@ func TestLocalEnvironment(t *testing.T) {
 	}
 	checkNetworkGone(t, ctx, s, vpcID)
 	checkServiceGone(t, ctx, s, outputs[service])
+	checkDataGone(t, s)
 	checkBucketsGone(t, ctx, s)
 }
 

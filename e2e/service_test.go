@@ -254,9 +254,10 @@ func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *locale
 	}
 }
 
-// checkChanges: a new image tag, CPU target, stickiness and one more AZ
-// replace none of the traffic-bearing resources. The network change is
-// applied (as a deploy would), then the service stack is planned. It
+// checkChanges: a new image tag, CPU target, stickiness, one more AZ, a
+// larger database instance class and one more reader replace none of the
+// traffic-bearing or stateful resources. The network change is applied (as
+// a deploy would), then the data and service stacks are planned. It
 // returns the changed environment, as deployed now.
 func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deploy.Env {
 	cfg := s.Cfg
@@ -266,13 +267,16 @@ func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deplo
 		c.Service.Stickiness.Enabled = true
 		n := len(c.AZNames()) + 1
 		c.AvailabilityZones.Count = &n
+		c.Database.InstanceClass = "db.r6g.xlarge"
+		c.Database.Readers++
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
-		"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true}
-	for _, st := range []string{cfg.StackName("network"), cfg.StackName("service")} {
+		"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true,
+		"aws_rds_cluster": true, "aws_rds_cluster_instance": true, "aws_s3_bucket": true, "aws_kms_key": true, "aws_security_group": true}
+	for _, st := range []string{cfg.StackName("network"), cfg.StackName("data"), cfg.StackName("service")} {
 		plan, err := changed.PlanJSON(ctx, st)
 		if err != nil {
 			t.Fatal(err)

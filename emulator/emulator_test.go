@@ -471,6 +471,64 @@ func TestDBSubnetGroupSurvivesModify(t *testing.T) {
 	}
 }
 
+// Patches rds_performance_insights and rds_provisioned_scaling_configuration:
+// an Aurora instance created with
+// Performance Insights describes it as on, with its key and retention, and
+// ModifyDBInstance turns it on for an instance created without.
+func TestRDSAuroraReadBack(t *testing.T) {
+	s := start(t)
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not on PATH")
+	}
+	awsJSON := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command("aws", append(args, "--output", "json")...)
+		cmd.Env = s.Environ(region)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		var m map[string]any
+		json.Unmarshal(out, &m)
+		return m
+	}
+	const key = "arn:aws:kms:" + region + ":123456789012:key/pi"
+	awsJSON("rds", "create-db-cluster", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql", "--master-username", "app", "--manage-master-user-password")
+	awsJSON("rds", "create-db-instance", "--db-instance-identifier", "c-writer", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql",
+		"--db-instance-class", "db.r6g.large", "--enable-performance-insights", "--performance-insights-kms-key-id", key, "--performance-insights-retention-period", "7")
+	awsJSON("rds", "create-db-instance", "--db-instance-identifier", "c-reader-1", "--db-cluster-identifier", "c", "--engine", "aurora-postgresql", "--db-instance-class", "db.r6g.large")
+	pi := func(id string) (bool, string, float64) {
+		got := awsJSON("rds", "describe-db-instances", "--db-instance-identifier", id)
+		i := got["DBInstances"].([]any)[0].(map[string]any)
+		on, _ := i["PerformanceInsightsEnabled"].(bool)
+		k, _ := i["PerformanceInsightsKMSKeyId"].(string)
+		days, _ := i["PerformanceInsightsRetentionPeriod"].(float64)
+		return on, k, days
+	}
+	if on, k, days := pi("c-writer"); !on || k != key || days != 7 {
+		t.Errorf("writer: Performance Insights %v %q %v, want on with the key for 7 days", on, k, days)
+	}
+	if on, _, _ := pi("c-reader-1"); on {
+		t.Error("reader created without Performance Insights describes it as on")
+	}
+	awsJSON("rds", "modify-db-instance", "--db-instance-identifier", "c-reader-1", "--enable-performance-insights", "--performance-insights-retention-period", "7")
+	if on, _, days := pi("c-reader-1"); !on || days != 7 {
+		t.Errorf("reader after modify: %v %v", on, days)
+	}
+
+	// Patch rds_provisioned_scaling_configuration: the provisioned cluster
+	// has no Serverless v1 scaling configuration; a serverless one keeps it.
+	awsJSON("rds", "create-db-cluster", "--db-cluster-identifier", "v1", "--engine", "aurora-postgresql", "--engine-mode", "serverless",
+		"--master-username", "app", "--master-user-password", "password-for-the-test")
+	for id, want := range map[string]bool{"c": false, "v1": true} {
+		got := awsJSON("rds", "describe-db-clusters", "--db-cluster-identifier", id)
+		_, has := got["DBClusters"].([]any)[0].(map[string]any)["ScalingConfigurationInfo"]
+		if has != want {
+			t.Errorf("cluster %s: ScalingConfigurationInfo present %v, want %v", id, has, want)
+		}
+	}
+}
+
 // Patch ecs_service_rollout_from_ecr: a service whose image is in the
 // emulator's ECR (by digest or tag) reaches steady state; one whose image is
 // not fails its rollout as the circuit breaker does, and an update with such
@@ -707,6 +765,44 @@ func TestDependencyViolation(t *testing.T) {
 		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(9000), ToPort: aws.Int32(9000), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: &target}}}}}))
 	refused("referenced security group", deleteGroup, target, groupMsg(target), func() {
 		must(ec.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &other, SecurityGroupRuleIds: []string{*rule.SecurityGroupRules[0].SecurityGroupRuleId}}))
+	})
+
+	// A rule moved to another group (ModifySecurityGroupRules, as Terraform
+	// updates referenced_security_group_id in place) frees the old group and
+	// holds the new one; an unknown group is refused.
+	old, moved, holder := group("old"), group("new"), group("holder")
+	ruleOut, err := ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &holder, IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: &old, Description: aws.String("db")}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleID := ruleOut.SecurityGroupRules[0].SecurityGroupRuleId
+	modify := func(ref string) error {
+		_, err := ec.ModifySecurityGroupRules(ctx, &ec2.ModifySecurityGroupRulesInput{GroupId: &holder, SecurityGroupRules: []ec2types.SecurityGroupRuleUpdate{{
+			SecurityGroupRuleId: ruleID, SecurityGroupRule: &ec2types.SecurityGroupRuleRequest{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432),
+				ReferencedGroupId: aws.String(ref), Description: aws.String("db")}}}})
+		return err
+	}
+	var apiErr smithy.APIError
+	if err := modify("sg-00000000000000000"); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidGroup.NotFound" {
+		t.Errorf("moving a rule to an unknown group: %v, want InvalidGroup.NotFound", err)
+	}
+	if err := modify(moved); err != nil {
+		t.Fatalf("moving a rule to another group: %v", err)
+	}
+	got, err := ec.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{SecurityGroupRuleIds: []string{*ruleID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.SecurityGroupRules) != 1 || got.SecurityGroupRules[0].ReferencedGroupInfo == nil ||
+		aws.ToString(got.SecurityGroupRules[0].ReferencedGroupInfo.GroupId) != moved || aws.ToString(got.SecurityGroupRules[0].Description) != "db" {
+		t.Errorf("the moved rule reads back as %+v, want a reference to %s described \"db\"", got.SecurityGroupRules, moved)
+	}
+	if err := deleteGroup(old); err != nil {
+		t.Errorf("deleting the group a rule no longer references: %v", err)
+	}
+	refused("group a moved rule references", deleteGroup, moved, groupMsg(moved), func() {
+		must(ec.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &holder, SecurityGroupRuleIds: []string{*ruleID}}))
 	})
 
 	// Unused subnets and groups are deleted as before.

@@ -436,6 +436,52 @@ def patch_security_group_rule_description():
     sg.SecurityGroupRule.description = property(description)
 
 
+def patch_security_group_rule_modify_reference():
+    """EC2: ModifySecurityGroupRules changes the group a rule references.
+
+    AWS's ModifySecurityGroupRules takes a SecurityGroupRuleRequest whose
+    ReferencedGroupId replaces the rule's source or destination group (EC2
+    API reference: ModifySecurityGroupRules, SecurityGroupRuleRequest), and
+    the Terraform provider updates referenced_security_group_id of
+    aws_vpc_security_group_ingress_rule/egress_rule in place with it. moto
+    5.2.1 validates the field and then ignores it ("TODO: Handle ...
+    reference_group_id"), so the rule keeps pointing at the old group: a
+    replaced security group then stays referenced and (with the
+    dependency-violation patch) can never be deleted, although on AWS it
+    can. An unknown group is refused with InvalidGroup.NotFound, as on AWS.
+    """
+    from moto.ec2 import exceptions
+    from moto.ec2.models import security_groups as sg
+
+    name = "security_group_rule_modify_reference"
+    _need(sg.SecurityGroupBackend, "modify_security_group_rules", "get_security_group_by_name_or_id", patch=name)
+    _need(sg.SecurityGroup, "get_rule", patch=name)
+    _need(exceptions, "InvalidSecurityGroupNotFoundError", patch=name)
+
+    original = sg.SecurityGroupBackend.modify_security_group_rules
+
+    def modify_security_group_rules(self, group_id, rules):
+        for new_rule in rules.values():
+            ref = new_rule.get("ReferencedGroupId")
+            if ref is not None and self.get_security_group_by_name_or_id(ref) is None:
+                raise exceptions.InvalidSecurityGroupNotFoundError(ref)
+        original(self, group_id, rules)
+        group = self.get_security_group_by_name_or_id(group_id)
+        for rule_id, new_rule in rules.items():
+            ref = new_rule.get("ReferencedGroupId")
+            if ref is None:
+                continue
+            rule = group.get_rule(rule_id)
+            pair = {"GroupId": ref, "UserId": self.account_id}
+            description = new_rule.get("Description", (rule.source_group or {}).get("Description"))
+            if description is not None:
+                pair["Description"] = description
+            rule.source_group = pair
+            rule.ip_range = {k: v for k, v in rule.ip_range.items() if k == "Description"}
+
+    sg.SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules
+
+
 def patch_rds_modify_db_subnet_group():
     """RDS: ModifyDBSubnetGroup keeps the group.
 
@@ -458,6 +504,67 @@ def patch_rds_modify_db_subnet_group():
         return group
 
     models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+
+def patch_rds_performance_insights():
+    """RDS: DB instances keep their Performance Insights settings.
+
+    moto 5.2.1 accepts EnablePerformanceInsights, PerformanceInsightsKMSKeyId
+    and PerformanceInsightsRetentionPeriod on CreateDBInstance and
+    ModifyDBInstance but never stores or returns them, so DescribeDBInstances
+    says Performance Insights is off: Terraform reads
+    performance_insights_enabled = false back after every apply and plans an
+    update of every Aurora instance forever (the re-plan is never clean).
+    The patch stores the three on creation (ModifyDBInstance sets the
+    attributes under these names already) and returns
+    PerformanceInsightsEnabled from them, as RDS does.
+    """
+    from moto.rds import models
+
+    name = "rds_performance_insights"
+    _need(models, "DBInstance", patch=name)
+    _need(models.DBInstance, "__init__", "update", patch=name)
+    if "performance_insights_enabled" in vars(models.DBInstance):
+        raise SystemExit(f"patch {name}: moto now models Performance Insights; remove this patch")
+    keys = ("enable_performance_insights", "performance_insights_kms_key_id", "performance_insights_retention_period")
+    original = models.DBInstance.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        for k in keys:
+            setattr(self, k, kwargs.get(k))
+
+    models.DBInstance.__init__ = __init__
+    models.DBInstance.performance_insights_enabled = property(
+        lambda self: bool(getattr(self, "enable_performance_insights", False))
+    )
+
+
+def patch_rds_provisioned_scaling_configuration():
+    """RDS: a provisioned cluster has no ScalingConfigurationInfo.
+
+    moto 5.2.1 answers DescribeDBClusters with an empty
+    ScalingConfigurationInfo (Aurora Serverless v1 capacity) for every
+    cluster; RDS sends it only for engine mode serverless. The Terraform
+    provider reads the empty element as a scaling_configuration block and
+    plans to fill in its defaults after every apply (the re-plan is never
+    clean). The patch returns nothing for a cluster without a Serverless v1
+    scaling configuration.
+    """
+    from moto.rds import models
+
+    name = "rds_provisioned_scaling_configuration"
+    _need(models, "DBCluster", patch=name)
+    original = vars(models.DBCluster).get("scaling_configuration_info")
+    if not isinstance(original, property):
+        raise SystemExit(f"patch {name}: moto internals changed, DBCluster.scaling_configuration_info is no property")
+
+    def scaling_configuration_info(self):
+        if not getattr(self, "scaling_configuration", None):
+            return None
+        return original.fget(self)
+
+    models.DBCluster.scaling_configuration_info = property(scaling_configuration_info)
 
 
 def patch_elbv2_default_scheme():
@@ -569,7 +676,10 @@ PATCHES = [
     patch_ecs_service_fields,
     patch_ecs_service_rollout_from_ecr,  # after ecs_service_fields: reads the circuit breaker it stores
     patch_security_group_rule_description,
+    patch_security_group_rule_modify_reference,
     patch_rds_modify_db_subnet_group,
+    patch_rds_performance_insights,
+    patch_rds_provisioned_scaling_configuration,
     patch_elbv2_default_scheme,
     patch_ec2_dependency_violation,
 ]

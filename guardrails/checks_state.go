@@ -56,26 +56,29 @@ func stateEncryption(s *stack) []hit {
 var publicACLs = map[string]bool{"public-read": true, "public-read-write": true, "authenticated-read": true}
 
 func statePublic(s *stack) []hit {
-	return s.buckets(func(addr string, a map[string]any) string {
-		if publicACLs[tfdoc.Str(a["acl"])] {
-			return fmt.Sprintf("the state bucket has the public ACL %q", tfdoc.Str(a["acl"]))
+	return s.buckets(func(addr string, a map[string]any) string { return publicAccessProblem(s, addr, a) })
+}
+
+// publicAccessProblem says how the bucket at addr is public, or "".
+func publicAccessProblem(s *stack, addr string, a map[string]any) string {
+	if publicACLs[tfdoc.Str(a["acl"])] {
+		return fmt.Sprintf("the bucket has the public ACL %q", tfdoc.Str(a["acl"]))
+	}
+	for _, acl := range s.bucketConfig(addr, "aws_s3_bucket_acl") {
+		if publicACLs[tfdoc.Str(acl["acl"])] {
+			return fmt.Sprintf("the bucket has the public ACL %q", tfdoc.Str(acl["acl"]))
 		}
-		for _, acl := range s.bucketConfig(addr, "aws_s3_bucket_acl") {
-			if publicACLs[tfdoc.Str(acl["acl"])] {
-				return fmt.Sprintf("the state bucket has the public ACL %q", tfdoc.Str(acl["acl"]))
-			}
+	}
+	for _, b := range s.bucketConfig(addr, "aws_s3_bucket_public_access_block") {
+		all := true
+		for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			all = all && tfdoc.Truthy(b[k])
 		}
-		for _, b := range s.bucketConfig(addr, "aws_s3_bucket_public_access_block") {
-			all := true
-			for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
-				all = all && tfdoc.Truthy(b[k])
-			}
-			if all {
-				return ""
-			}
+		if all {
+			return ""
 		}
-		return "the state bucket does not block all public access"
-	})
+	}
+	return "the bucket does not block all public access"
 }
 
 // stateCurrentExpiry: a lifecycle rule that expires current versions of the

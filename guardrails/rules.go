@@ -206,6 +206,36 @@ var Rules = []Rule{
 		Why: "state safety does not depend on the environment", check: stateCurrentExpiry,
 	},
 	{
+		ID: "db-public", Checks: "An RDS cluster instance or DB instance with publicly_accessible true.",
+		Fix: "set publicly_accessible to false: the database is reached from the services' security groups inside the VPC only", NonProduction: Error,
+		Why: "a database on the internet is never intended", check: dbPublic,
+	},
+	{
+		ID: "db-encrypted", Checks: "An RDS cluster or DB instance whose storage_encrypted is not true.",
+		Fix: "set storage_encrypted = true with a KMS key (database.kms_key_arn, or the key selfhost creates); encryption cannot be turned on later without a restore", NonProduction: Error,
+		Why: "costs nothing anywhere, and cannot be added to a running cluster", check: dbEncrypted,
+	},
+	{
+		ID: "db-deletion-protection", Checks: "An RDS cluster or DB instance without deletion_protection.",
+		Fix: "set database.deletion_protection: true (turn it off only for a deliberate teardown)", NonProduction: Off,
+		Why: "non-production databases are torn down routinely (local.yaml turns it off); no finding", check: dbDeletionProtection,
+	},
+	{
+		ID: "db-subnets", Checks: "An RDS cluster or instance without db_subnet_group_name, or naming a group other than a DB subnet group (of its stack or, by cross-stack reference, the network's); a DB subnet group holding a subnet outside the database tier.",
+		Fix: "place the database in the network's DB subnet group, which holds the database subnets only (no route out)", NonProduction: Error,
+		Why: "isolation of the data tier does not depend on the environment", check: dbSubnets,
+	},
+	{
+		ID: "bucket-public-access", Checks: "A bucket outside the `<env>-state` stack without all four public access blocks, or with a public ACL.",
+		Fix: "block all public access to the bucket (public access block with all four settings true, no public ACL; constructs/bucket)", NonProduction: Error,
+		Why: "application data is private in every environment", check: bucketPublicAccess,
+	},
+	{
+		ID: "bucket-tls-only", Checks: "A bucket (of any stack) without a bucket policy denying requests with aws:SecureTransport false.",
+		Fix: "attach the TLS-only policy (constructs/bucket TLSOnlyPolicy: deny aws:SecureTransport false and s3:TlsVersion below 1.2)", NonProduction: Error,
+		Why: "costs nothing anywhere", check: bucketTLSOnly,
+	},
+	{
 		ID: "iam-trust-source-account", Checks: "An IAM role trusting an AWS service that sends aws:SourceAccount (" + strings.Join(awsrules.ConfusedDeputyServices, ", ") + ") without an aws:SourceAccount condition (the ECS task execution role excepted: AWS documents no condition keys for it).",
 		Fix: "add StringEquals aws:SourceAccount (this account, from data.aws_caller_identity) and ArnLike aws:SourceArn where the service sets it (iampolicy.Account.AssumeRole)", NonProduction: Error,
 		Why: "any account could otherwise have the service act with the role (cross-service confused deputy); costs nothing anywhere", check: trustSourceAccount,

@@ -127,6 +127,35 @@ type violation struct {
 }
 
 var violations = []violation{
+	{"public reader", "data", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_rds_cluster_instance", "instance-reader-1")["publicly_accessible"] = true
+	}, "db-public"},
+	{"unencrypted cluster", "data", func(t *testing.T, d map[string]any) {
+		delete(resource(t, d, "aws_rds_cluster", "database_cluster"), "storage_encrypted")
+	}, "db-encrypted"},
+	{"cluster without deletion protection", "data", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_rds_cluster", "database_cluster")["deletion_protection"] = false
+	}, "db-deletion-protection"},
+	{"cluster in the default subnet group", "data", func(t *testing.T, d map[string]any) {
+		delete(resource(t, d, "aws_rds_cluster", "database_cluster"), "db_subnet_group_name")
+	}, "db-subnets"},
+	{"instance in a named subnet group", "data", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_rds_cluster_instance", "instance-writer")["db_subnet_group_name"] = "default"
+	}, "db-subnets"},
+	{"DB subnet group with a private subnet", "network", func(t *testing.T, d map[string]any) {
+		g := resource(t, d, "aws_db_subnet_group", "db-subnets")
+		g["subnet_ids"] = append(g["subnet_ids"].([]any), "${aws_subnet.network_private-us-east-1a_E1039AEF.id}")
+	}, "db-subnets"},
+	{"application bucket public", "data", func(t *testing.T, d map[string]any) {
+		resource(t, d, "aws_s3_bucket_public_access_block", "bucket-uploads")["restrict_public_buckets"] = false
+	}, "bucket-public-access"},
+	{"application bucket without its TLS policy", "data", func(t *testing.T, d map[string]any) {
+		deleteResource(t, d, "aws_s3_bucket_policy", "bucket-uploads_tls-only")
+	}, "bucket-tls-only"},
+	{"state bucket policy allowing plain HTTP", "state", func(t *testing.T, d map[string]any) {
+		p := resource(t, d, "aws_s3_bucket_policy", "tls-only")
+		p["policy"] = strings.Replace(p["policy"].(string), `"aws:SecureTransport":"false"`, `"aws:SecureTransport":"true"`, 1)
+	}, "bucket-tls-only"},
 	{"one AZ", "network", func(t *testing.T, d map[string]any) {
 		for _, s := range d["resource"].(map[string]any)["aws_subnet"].(map[string]any) {
 			s.(map[string]any)["availability_zone"] = "us-east-1a"
@@ -355,9 +384,9 @@ func TestNonProductionLevelsAreDeliberate(t *testing.T) {
 		sort.Strings(ids)
 	}
 	want := map[guardrails.Level][]string{
-		guardrails.Off:   {"alb-deletion-protection"},
+		guardrails.Off:   {"alb-deletion-protection", "db-deletion-protection"},
 		guardrails.Warn:  {"net-nat-per-az", "svc-deregistration-delay", "svc-min-tasks", "svc-stop-timeout"},
-		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "ecr-lifecycle-tagged", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "sg-replaceable", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
+		guardrails.Error: {"alb-drop-invalid-headers", "alb-hsts", "alb-http-redirect", "alb-tls-policy", "alb-unknown-host", "bucket-public-access", "bucket-tls-only", "db-encrypted", "db-public", "db-subnets", "ecr-lifecycle-tagged", "iam-trust-source-account", "net-database-egress", "net-min-azs", "net-private-public-ip", "sg-open-ingress", "sg-replaceable", "state-current-expiry", "state-encryption", "state-public-access", "state-versioning", "svc-wait-steady-state", "task-plaintext-secret"},
 	}
 	if !reflect.DeepEqual(byLevel, want) {
 		t.Errorf("non-production levels %v, want %v (change both, and say why in the rule's Why)", byLevel, want)

@@ -176,3 +176,46 @@ func TestFenceOutlastsBackticks(t *testing.T) {
 		t.Errorf("fence %q", got)
 	}
 }
+
+// TestCrossStackOutputsNotSecret: cdktf marks every cross-stack output
+// sensitive. One that copies a managed resource's attribute is as secret as
+// that attribute (the AZ name a subnet output copies is not; nor when the
+// output goes with its subnet), so a finding naming the AZ is shown; a
+// sensitive attribute copied stays secret; an output that reads a variable
+// keeps its mark, and so does an output a user marked.
+func TestCrossStackOutputsNotSecret(t *testing.T) {
+	plan, err := ParsePlan([]byte(`{
+	  "format_version": "1.2",
+	  "resource_changes": [{
+	    "address": "aws_subnet.a_1A2B3C4D", "mode": "managed", "type": "aws_subnet", "name": "a_1A2B3C4D",
+	    "change": {"actions": ["delete"], "before": {"availability_zone": "us-east-1b"}, "after": null,
+	      "before_sensitive": {}, "after_sensitive": false}
+	  }, {
+	    "address": "aws_subnet.b_1A2B3C4E", "mode": "managed", "type": "aws_subnet", "name": "b_1A2B3C4E",
+	    "change": {"actions": ["no-op"], "before": {"availability_zone": "us-east-1c", "tags": {"k": "tag-SECRET-3"}},
+	      "after": {"availability_zone": "us-east-1c", "tags": {"k": "tag-SECRET-3"}},
+	      "before_sensitive": {"tags": {"k": true}}, "after_sensitive": {"tags": {"k": true}}}
+	  }],
+	  "output_changes": {
+	    "cross-stack-output-aws_subneta_1A2B3C4Davailability_zone": {"actions": ["delete"], "before": "us-east-1b", "after": null, "before_sensitive": true, "after_sensitive": false},
+	    "cross-stack-output-aws_subnetb_1A2B3C4Eavailability_zone": {"actions": ["no-op"], "before": "us-east-1c", "after": "us-east-1c", "before_sensitive": true, "after_sensitive": true},
+	    "cross-stack-output-aws_subnetb_1A2B3C4Etagsk": {"actions": ["no-op"], "before": "tag-SECRET-3", "after": "tag-SECRET-3", "before_sensitive": true, "after_sensitive": true},
+	    "cross-stack-output-varpw": {"actions": ["no-op"], "before": "var-SECRET-1", "after": "var-SECRET-1", "before_sensitive": true, "after_sensitive": true},
+	    "token": {"actions": ["no-op"], "before": "usr-SECRET-2", "after": "usr-SECRET-2", "before_sensitive": true, "after_sensitive": true}
+	  }
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := collectSecrets(plan)
+	for _, s := range []string{"deletes a subnet of AZ us-east-1b", "AZ us-east-1c"} {
+		if sec.hides(s) {
+			t.Errorf("%q: an AZ name copied by a cross-stack output is treated as a secret", s)
+		}
+	}
+	for _, s := range []string{"var-SECRET-1", "usr-SECRET-2", "tag-SECRET-3"} {
+		if !sec.hides(s) {
+			t.Errorf("%q is not treated as a secret", s)
+		}
+	}
+}

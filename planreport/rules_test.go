@@ -74,6 +74,13 @@ var ruleCases = map[string][]string{
 		"iam-change aws_iam_role_policy_attachment.deploy",
 		"iam-change aws_s3_bucket_policy.state",
 	},
+	// Silent: the writer's instance class changes in place; the log group's
+	// retention changes. The reader moves AZ (availability_zone forces a
+	// new instance) and reader-2 leaves the configuration.
+	"database": {
+		"destroy-critical aws_rds_cluster_instance.old",
+		"destroy-critical aws_rds_cluster_instance.reader",
+	},
 	"sensitive":           nil,
 	"empty":               nil,
 	"provider_constraint": nil, // no baseline: the version rules cannot fire

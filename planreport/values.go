@@ -88,8 +88,8 @@ func collectSecrets(p *tfjson.Plan) secrets {
 		sec.collect(rc.Change.Before, rc.Change.BeforeSensitive)
 		sec.collect(rc.Change.After, rc.Change.AfterSensitive)
 	}
-	for _, oc := range p.OutputChanges {
-		if oc != nil {
+	for name, oc := range p.OutputChanges {
+		if oc != nil && !crossStackCopy(p, name) {
 			sec.collect(oc.Before, oc.BeforeSensitive)
 			sec.collect(oc.After, oc.AfterSensitive)
 		}
@@ -102,6 +102,46 @@ func collectSecrets(p *tfjson.Plan) secrets {
 		}
 	}
 	return sec
+}
+
+// CrossStackOutputPrefix starts the name of every output cdktf writes for a
+// value another stack reads. cdktf marks each of them sensitive, whatever
+// the value (a subnet id, an AZ name), so the mark says nothing about it.
+const CrossStackOutputPrefix = "cross-stack-output-"
+
+// crossStackCopy reports whether output name is a cdktf cross-stack output
+// that copies an attribute of a managed resource this plan holds: then that
+// resource's own sensitive marks, collected from its change, decide what is
+// secret. Without the exception every AZ name or id another stack reads
+// would be hidden wherever it appears in the report. cdktf names the output
+// CrossStackOutputPrefix + type + name + the attribute path without its
+// separators (aws_subnetnetwork_public-us-east-1a_25D5F5CEid); the name,
+// not the configuration, is read because an output being removed (its
+// subnet deleted) is no longer in the configuration. Any other output (one
+// a user marked, one reading a variable or a data source) keeps its mark.
+func crossStackCopy(p *tfjson.Plan, name string) bool {
+	rest, ok := strings.CutPrefix(name, CrossStackOutputPrefix)
+	if !ok {
+		return false
+	}
+	for _, rc := range p.ResourceChanges {
+		if rc.Mode != tfjson.ManagedResourceMode || rc.ModuleAddress != "" || rc.Change == nil {
+			continue
+		}
+		attr, ok := strings.CutPrefix(rest, rc.Type+rc.Name)
+		if !ok || attr == "" {
+			continue
+		}
+		before, after := values(rc.Change)
+		for _, m := range []map[string]any{before, after} {
+			for k := range m {
+				if strings.HasPrefix(attr, k) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (sec secrets) collect(v, marks any) {

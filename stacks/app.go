@@ -1,6 +1,6 @@
 // Package stacks composes the constructs into the stacks of one environment,
 // one per part of the topology (config.Parts): <env>-state, <env>-network,
-// <env>-registry, <env>-service and <env>-dns. Each stack gets the AWS provider
+// <env>-data, <env>-registry, <env>-service and <env>-dns. Each stack gets the AWS provider
 // (provider.go) and its backend (backend.go) from the environment's config.
 package stacks
 
@@ -18,6 +18,7 @@ import (
 // handoff carries what a stack gives the stacks after it.
 type handoff struct {
 	network  *NetworkOutputs
+	data     *DataOutputs
 	registry *RegistryOutputs
 	service  *ServiceOutputs
 }
@@ -34,15 +35,22 @@ var builders = map[string]builder{
 		st, h.network, err = NewNetwork(scope, cfg)
 		return st, err
 	},
+	config.PartData: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st Stack, err error) {
+		if h.network == nil {
+			return nil, fmt.Errorf("needs the %s stack before it", config.PartNetwork)
+		}
+		st, h.data, err = NewData(scope, cfg, h.network)
+		return st, err
+	},
 	config.PartRegistry: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st Stack, err error) {
 		st, h.registry, err = NewRegistry(scope, cfg)
 		return st, err
 	},
 	config.PartService: func(scope constructs.Construct, cfg *config.Config, h *handoff) (st Stack, err error) {
-		if h.network == nil || h.registry == nil {
-			return nil, fmt.Errorf("needs the %s and %s stacks before it", config.PartNetwork, config.PartRegistry)
+		if h.network == nil || h.data == nil || h.registry == nil {
+			return nil, fmt.Errorf("needs the %s, %s and %s stacks before it", config.PartNetwork, config.PartData, config.PartRegistry)
 		}
-		st, h.service, err = NewService(scope, cfg, h.network, h.registry)
+		st, h.service, err = NewService(scope, cfg, h.network, h.data, h.registry)
 		return st, err
 	},
 	config.PartDNS: func(scope constructs.Construct, cfg *config.Config, h *handoff) (Stack, error) {

@@ -24,7 +24,7 @@ type ServiceOutputs struct {
 
 // NewService is <env>-service: certificate, load balancer, Fargate service
 // and its autoscaling, pulling from the repository of <env>-registry.
-func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, reg *RegistryOutputs) (Stack, *ServiceOutputs, error) {
+func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs) (Stack, *ServiceOutputs, error) {
 	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
 	s, lbc := cfg.Service, cfg.LoadBalancer
@@ -86,6 +86,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		secrets = append(secrets, service.Secret{Name: k, ARN: s.Secrets[k]})
 	}
+	db, buckets := data.For(s.Database, s.Buckets)
 	svc, err := service.New(st, "service", service.Props{
 		Name:                          name,
 		Region:                        cfg.Region,
@@ -113,6 +114,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 			Retries: cc.Retries, StartPeriodSeconds: cc.StartPeriodSeconds,
 		},
 		TaskRolePolicyARNs: s.TaskRolePolicyARNs,
+		Database:           db,
+		Buckets:            buckets,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -73,9 +73,9 @@ type Props struct {
 	// AZs are the availability zone names (us-east-1a) or AZ IDs (use1-az1).
 	AZs []string
 	// RetiringAZs (optional) are some of AZs on their way out: their subnets,
-	// NAT gateway and routes stay, but the interface endpoints and the
-	// database subnet group leave them, and Outputs do not list them, so
-	// later stacks place nothing there. At least one AZ must not retire.
+	// NAT gateway, routes and database subnet group membership stay, but the
+	// interface endpoints leave them, and Outputs do not list them, so later
+	// stacks place nothing there (the database's instances included). At least one AZ must not retire.
 	RetiringAZs []string
 	// Layout sizes the subnet tiers (see internal/netplan).
 	Layout netplan.Layout
@@ -91,12 +91,15 @@ type Props struct {
 // per-tier subnet lists are those of the serving (not retiring) AZs, in AZ
 // order.
 type Outputs struct {
-	VPCID                   *string
-	VPCCIDR                 *string
-	AZs                     []string
-	PublicSubnetIDs         []*string
-	PrivateSubnetIDs        []*string
-	DatabaseSubnetIDs       []*string
+	VPCID             *string
+	VPCCIDR           *string
+	AZs               []string
+	PublicSubnetIDs   []*string
+	PrivateSubnetIDs  []*string
+	DatabaseSubnetIDs []*string
+	// DatabaseSubnetAZs are the AZ names of the database subnets (tokens:
+	// with AZ IDs configured, AWS resolves the names), in AZ order.
+	DatabaseSubnetAZs       []*string
 	PublicRouteTableID      *string
 	PrivateRouteTableIDs    []*string
 	DatabaseRouteTableIDs   []*string
@@ -268,10 +271,18 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 
 	// Database subnets: route tables with only the local route (and S3 below).
+	// The DB subnet group holds every AZ's, a retiring one's too: RDS
+	// refuses to drop a subnet from the group while a DB instance is in it,
+	// so step 1 of removing an AZ moves the instances out (DatabaseSubnetAZs
+	// lists the serving AZs only: <env>-data places instances there) and
+	// step 2 drops the subnet, then deletes it.
+	var dbGroupSubnets []*string
 	for i, az := range azs {
 		db := newSubnet(netplan.Database, az, idx[i])
+		dbGroupSubnets = append(dbGroupSubnets, db.Id())
 		if serving[az] {
 			out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+			out.DatabaseSubnetAZs = append(out.DatabaseSubnetAZs, db.AvailabilityZone())
 		}
 		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
 			VpcId: v.Id(), Tags: name("database", az),
@@ -325,7 +336,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	sg := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("db-subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name:        jsii.String(p.Name + "-database"),
 		Description: jsii.String("Database subnets of " + p.Name + " (no route to the internet)"),
-		SubnetIds:   &out.DatabaseSubnetIDs,
+		SubnetIds:   &dbGroupSubnets,
 		Tags:        name("database"),
 	})
 	out.DBSubnetGroupName = sg.Name()

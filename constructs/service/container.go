@@ -86,7 +86,14 @@ func containerDefinitions(p Props, logGroup string) string {
 	secrets := append([]Secret(nil), p.Secrets...)
 	sort.SliceStable(secrets, func(i, j int) bool { return secrets[i].Name < secrets[j].Name })
 	for _, s := range secrets {
-		def.Secrets = append(def.Secrets, nameFrom{s.Name, s.ARN})
+		from := s.ARN
+		if s.JSONKey != "" {
+			// <secret ARN>:<json-key>:<version-stage>:<version-id>, the
+			// current version (ECS: "Pass Secrets Manager secrets through
+			// Amazon ECS environment variables").
+			from += ":" + s.JSONKey + "::"
+		}
+		def.Secrets = append(def.Secrets, nameFrom{s.Name, from})
 	}
 	if h := p.ContainerHealthCheck; h != nil {
 		def.HealthCheck = &healthCheck{h.Command, h.IntervalSeconds, h.TimeoutSeconds, h.Retries, h.StartPeriodSeconds}

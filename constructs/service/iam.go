@@ -7,7 +7,11 @@ import (
 )
 
 // executionPolicy is the execution role's inline policy.
-func executionPolicy(repoARN, logGroupARN string, secrets []resolvedSecret, kmsKeys []string) *string {
+// viaService is a customer key the execution role may decrypt with through
+// one AWS service only (kms:ViaService).
+type viaService struct{ key, service string }
+
+func executionPolicy(repoARN, logGroupARN string, secrets []resolvedSecret, kmsKeys []string, via *viaService) *string {
 	sts := []iampolicy.Statement{
 		// GetAuthorizationToken has no resource-level permissions: "*" is its only resource.
 		{Sid: "ECRAuth", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
@@ -35,5 +39,20 @@ func executionPolicy(repoARN, logGroupARN string, secrets []resolvedSecret, kmsK
 	if len(kmsKeys) > 0 {
 		sts = append(sts, iampolicy.Statement{Sid: "SecretsKMS", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: kmsKeys})
 	}
+	if via != nil {
+		sts = append(sts, iampolicy.Statement{
+			Sid: "DatabaseSecretKMS", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{via.key},
+			Condition: map[string]any{"StringEquals": map[string]string{"kms:ViaService": via.service}},
+		})
+	}
 	return iampolicy.Document(sts...)
+}
+
+// secretKeyViaService is the database secret's customer key, usable
+// through Secrets Manager of the service's region only; nil without one.
+func secretKeyViaService(p Props) *viaService {
+	if p.Database == nil || p.Database.SecretKMSKeyARN == "" {
+		return nil
+	}
+	return &viaService{key: p.Database.SecretKMSKeyARN, service: "secretsmanager." + p.Region + ".amazonaws.com"}
 }

@@ -123,6 +123,14 @@ type Props struct {
 	// TaskRolePolicyARNs are managed policies attached to the task role
 	// (optional; the task role has no permissions otherwise).
 	TaskRolePolicyARNs []string
+	// Database is the database the service uses (optional, data.go): its
+	// endpoint in DB_HOST/DB_PORT/DB_NAME, the master secret's username and
+	// password in DB_USERNAME/DB_PASSWORD, ingress to its security group.
+	Database *DatabaseAccess
+	// Buckets are the application buckets the task role may list, read,
+	// write and delete objects in (optional, data.go); BUCKET_<KEY> holds
+	// each one's name.
+	Buckets []BucketAccess
 }
 
 // Secret is one environment variable taken from a secret.
@@ -137,6 +145,9 @@ type Secret struct {
 	// Source is secretsmanager or ssm; optional when ARN is a literal ARN
 	// (derived from it), required when ARN is a token.
 	Source string
+	// JSONKey selects one key of a Secrets Manager secret holding JSON
+	// (valueFrom <ARN>:<JSONKey>::); optional, with an ARN of the secret itself.
+	JSONKey string
 }
 
 // ContainerHealthCheck is the container health check (the load balancer's
@@ -172,6 +183,11 @@ func isToken(s string) bool { return *cdktf.Token_IsUnresolved(jsii.String(s)) }
 
 // New builds the service in scope.
 func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
+	if err := p.validateData(); err != nil {
+		return nil, err
+	}
+	env, dataSecrets := p.dataEnv()
+	p.Environment, p.Secrets = env, append(append([]Secret(nil), p.Secrets...), dataSecrets...)
 	secrets, err := p.validate()
 	if err != nil {
 		return nil, err
@@ -209,7 +225,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("pull-log-secrets"),
 		Role:   execRole.Id(),
-		Policy: executionPolicy(*p.RepositoryARN, *lg.Arn(), secrets, p.SecretsKMSKeyARNs),
+		Policy: executionPolicy(*p.RepositoryARN, *lg.Arn(), secrets, p.SecretsKMSKeyARNs, secretKeyViaService(p)),
 	})
 	taskRole := iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task"),
@@ -220,6 +236,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// The service starts tasks as soon as it exists: it waits for the
 	// listener (target group attached) and for every permission of the roles.
 	deps := []cdktf.ITerraformDependable{p.HTTPSListener, execPolicy}
+	deps = append(deps, dataAccess(c, p, taskRole.Id())...)
 	for _, arn := range p.TaskRolePolicyARNs {
 		// Keyed by the policy's name, not its list position.
 		att := iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("task-policy-"+policyName(arn)), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{

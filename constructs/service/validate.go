@@ -23,6 +23,7 @@ var (
 	rePolicyARN = awsrules.IAMPolicyARN
 	reKMSARN    = awsrules.KMSKeyARN
 	reRepoARN   = awsrules.ECRRepositoryARN
+	reJSONKey   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for retention.
@@ -107,6 +108,9 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		}
 		names[s.Name] = f
 		r := resolvedSecret{Secret: s, resource: s.ARN}
+		if s.JSONKey != "" && (s.Source != SourceSecretsManager || !reJSONKey.MatchString(s.JSONKey)) {
+			return nil, bad("%s.JSONKey %q needs Source %s and a key of letters, digits, '_' and '-'", f, s.JSONKey, SourceSecretsManager)
+		}
 		switch {
 		case s.ARN == "":
 			return nil, bad("%s.ARN is required", f)
