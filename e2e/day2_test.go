@@ -132,8 +132,10 @@ func checkReplaceSecurityGroups(t *testing.T, ctx context.Context, s *localenv.S
 	}
 	network, service := s.Cfg.StackName("network"), s.Cfg.StackName("service")
 	replaced := 0
-	for _, st := range []string{network, service} {
-		plan, err := env.PlanJSON(ctx, st)
+	stacks := []string{network, service}
+	planned := deploy.PlanAll(ctx, []deploy.Job{{Env: env, Stack: network}, {Env: env, Stack: service}})
+	for i, st := range stacks {
+		plan, err := planned[i].Plan, planned[i].Err
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +155,11 @@ func checkReplaceSecurityGroups(t *testing.T, ctx context.Context, s *localenv.S
 	if replaced != 3 {
 		t.Errorf("%d security groups replaced, want 3 (ALB, service, endpoints)", replaced)
 	}
-	if err := env.Apply(ctx, network, service); err != nil {
+	// The network's plan just checked; the service is planned again on it.
+	if err := env.ApplyPlanned(ctx, network); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Apply(ctx, service); err != nil {
 		t.Fatal(err)
 	}
 	after := readInUse(t, ctx, s, outs, vpcID)
@@ -225,8 +231,9 @@ func checkRemoveAZ(t *testing.T, ctx context.Context, s *localenv.Session, outs 
 		t.Helper()
 		plans := map[string]*tfjson.Plan{}
 		var stacks []planreport.Stack
-		for _, st := range []string{network, service} {
-			p, err := env.PlanJSON(ctx, st)
+		planned := deploy.PlanAll(ctx, []deploy.Job{{Env: env, Stack: network}, {Env: env, Stack: service}})
+		for i, st := range []string{network, service} {
+			p, err := planned[i].Plan, planned[i].Err
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +287,10 @@ func checkRemoveAZ(t *testing.T, ctx context.Context, s *localenv.Session, outs 
 	}
 	// Every stack, as a deploy: <env>-data moves the database instance out
 	// of the retiring AZ before step 2 drops its subnet from the group.
-	if err := retiring.Apply(ctx, network, s.Cfg.StackName(config.PartData), service); err != nil {
+	if err := retiring.ApplyPlanned(ctx, network); err != nil { // the plan just checked
+		t.Fatal(err)
+	}
+	if err := retiring.Apply(ctx, s.Cfg.StackName(config.PartData), service); err != nil {
 		t.Fatal(err)
 	}
 	u := readInUse(t, ctx, s, outs, vpcID)
@@ -328,7 +338,10 @@ func checkRemoveAZ(t *testing.T, ctx context.Context, s *localenv.Session, outs 
 	if n := strings.Count(strings.Join(fs, "\n"), "no other stack of this report uses: step 2"); n != 3 {
 		t.Errorf("removing the retired %s: %d subnet findings say step 2, want 3:\n%s", middle, n, strings.Join(fs, "\n"))
 	}
-	if err := final.Apply(ctx, network, service); err != nil {
+	if err := final.ApplyPlanned(ctx, network); err != nil { // the plan just checked
+		t.Fatal(err)
+	}
+	if err := final.Apply(ctx, service); err != nil {
 		t.Fatal(err)
 	}
 	if got := subnetsIn(middle); len(got) != 0 {

@@ -16,6 +16,7 @@ import (
 
 	"selfhost/config"
 	"selfhost/internal/golden"
+	"selfhost/ops/deploy"
 	"selfhost/ops/localenv"
 	"selfhost/planreport"
 )
@@ -42,25 +43,14 @@ func checkPlanReport(t *testing.T, ctx context.Context, s *localenv.Session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := base.Apply(ctx, s.Cfg.StackName("service")); err != nil {
-		t.Fatal(err)
-	}
+	// The apply runs while the scenarios are synthesized (Terraform beside
+	// jsii); every plan waits for it.
+	applied := make(chan error, 1)
+	go func() { applied <- base.Apply(ctx, s.Cfg.StackName("service")) }()
 	all := base.Stacks()
-	baseline := map[string]*planreport.Plan{}
-	for _, st := range all {
-		p, err := base.PlanJSON(ctx, st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := describeChanges(p); d != "" {
-			t.Fatalf("%s is not as deployed:%s", st, d)
-		}
-		keepPlan(t, "baseline", st, p)
-		baseline[st] = p
-	}
 
 	name := func(part string) string { return s.Cfg.StackName(part) }
-	for _, sc := range []struct {
+	scenarios := []struct {
 		name string
 		// mutate changes the configuration (after deployed).
 		mutate func(*config.Config)
@@ -127,21 +117,59 @@ func checkPlanReport(t *testing.T, ctx context.Context, s *localenv.Session) {
 			parts: []string{"network"},
 			fire:  []string{planreport.RuleProviderVersion},
 		},
-	} {
-		t.Run(sc.name, func(t *testing.T) {
-			mutate := func(c *config.Config) {
-				deployed(c)
-				if sc.mutate != nil {
-					sc.mutate(c)
-				}
+	}
+
+	// Every scenario is synthesized first (jsii, one at a time), then all
+	// their plans and the baseline's run at once (Terraform processes only,
+	// deploy.PlanAll), then each scenario is checked in its subtest.
+	jobs := make([]deploy.Job, 0, len(all))
+	for _, st := range all {
+		jobs = append(jobs, deploy.Job{Env: base, Stack: st})
+	}
+	synthErr := make([]error, len(scenarios))
+	first := make([]int, len(scenarios)) // index in jobs of each scenario's first plan
+	for i, sc := range scenarios {
+		mutate := func(c *config.Config) {
+			deployed(c)
+			if sc.mutate != nil {
+				sc.mutate(c)
 			}
-			env, err := s.SynthEdit(mutate, sc.edit)
-			if err != nil {
-				t.Fatal(err)
+		}
+		first[i] = len(jobs)
+		env, err := s.SynthEdit(mutate, sc.edit)
+		if synthErr[i] = err; err != nil {
+			continue
+		}
+		for _, part := range sc.parts {
+			jobs = append(jobs, deploy.Job{Env: env, Stack: name(part)})
+		}
+	}
+	if err := <-applied; err != nil {
+		t.Fatal(err)
+	}
+	planned := deploy.PlanAll(ctx, jobs)
+
+	baseline := map[string]*planreport.Plan{}
+	for i, st := range all {
+		p, err := planned[i].Plan, planned[i].Err
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := describeChanges(p); d != "" {
+			t.Fatalf("%s is not as deployed:%s", st, d)
+		}
+		keepPlan(t, "baseline", st, p)
+		baseline[st] = p
+	}
+
+	for i, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			if synthErr[i] != nil {
+				t.Fatal(synthErr[i])
 			}
 			var plans []planreport.Stack
-			for _, part := range sc.parts {
-				p, err := env.PlanJSON(ctx, name(part))
+			for k, part := range sc.parts {
+				p, err := planned[first[i]+k].Plan, planned[first[i]+k].Err
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -276,8 +276,16 @@ func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deplo
 	critical := map[string]bool{"aws_lb": true, "aws_lb_target_group": true, "aws_lb_listener": true, "aws_ecs_service": true,
 		"aws_ecs_cluster": true, "aws_subnet": true, "aws_nat_gateway": true, "aws_eip": true, "aws_route_table": true, "aws_vpc": true,
 		"aws_rds_cluster": true, "aws_rds_cluster_instance": true, "aws_s3_bucket": true, "aws_kms_key": true, "aws_security_group": true}
-	for _, st := range []string{cfg.StackName("network"), cfg.StackName("data"), cfg.StackName("service")} {
-		plan, err := changed.PlanJSON(ctx, st)
+	// The network first (it is applied, and the others read its outputs),
+	// then the data and service stacks side by side (deploy.PlanAll).
+	network := cfg.StackName("network")
+	stacks := []string{network, cfg.StackName("data"), cfg.StackName("service")}
+	planned := deploy.PlanAll(ctx, []deploy.Job{{Env: changed, Stack: network}})
+	for i, st := range stacks {
+		if i == 1 {
+			planned = append(planned, deploy.PlanAll(ctx, []deploy.Job{{Env: changed, Stack: stacks[1]}, {Env: changed, Stack: stacks[2]}})...)
+		}
+		plan, err := planned[i].Plan, planned[i].Err
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,8 +302,8 @@ func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deplo
 		if changes == 0 {
 			t.Errorf("%s: the changes planned nothing", st)
 		}
-		if st == cfg.StackName("network") {
-			if err := changed.Apply(ctx, st); err != nil {
+		if st == network { // the plan just checked
+			if err := changed.ApplyPlanned(ctx, st); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -79,8 +79,11 @@ func Build(c constructs.Construct, p Props) *Outputs {
 		cfg.Tags = &tags
 	}
 	b := s3bucket.NewS3Bucket(c, jsii.String("bucket"), cfg)
+	// Each attribute is read once and the string reused (a read is a jsii
+	// round trip that mints a new token for the same reference).
+	id, arn := b.Id(), b.Arn()
 	ver := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket:                  b.Id(),
+		Bucket:                  id,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
 	sse := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
@@ -93,30 +96,30 @@ func Build(c constructs.Construct, p Props) *Outputs {
 	}
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, jsii.String("encryption"),
 		&s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-			Bucket: b.Id(),
+			Bucket: id,
 			Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 				ApplyServerSideEncryptionByDefault: sse,
 				BucketKeyEnabled:                   jsii.Bool(p.KMSKeyARN != ""),
 			}},
 		})
 	pab := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, jsii.String("public-access-block"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                b.Id(),
+		Bucket:                id,
 		BlockPublicAcls:       jsii.Bool(true),
 		BlockPublicPolicy:     jsii.Bool(true),
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: b.Id(),
+		Bucket: id,
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
 	s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("tls-only"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: b.Id(),
-		Policy: TLSOnlyPolicy(*b.Arn()),
+		Bucket: id,
+		Policy: TLSOnlyPolicy(*arn),
 		// The public access block must exist first so the policy is never evaluated without it.
 		DependsOn: &[]cdktf.ITerraformDependable{pab},
 	})
-	return &Outputs{ID: b.Id(), Name: b.Bucket(), ARN: b.Arn(), Versioning: ver}
+	return &Outputs{ID: id, Name: b.Bucket(), ARN: arn, Versioning: ver}
 }
 
 // TLSOnlyPolicy is the bucket policy denying every request without TLS

@@ -252,13 +252,16 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 	}
 	cluster := rdscluster.NewRdsCluster(c, jsii.String("cluster"), cc)
+	// Read once for every instance (a read is a jsii round trip that mints
+	// a new token for the same reference).
+	clusterID, engine, engineVersion := cluster.Id(), cluster.Engine(), cluster.EngineVersion()
 
 	for i, k := range p.Instances {
 		rdsclusterinstance.NewRdsClusterInstance(c, jsii.String("instance-"+k), &rdsclusterinstance.RdsClusterInstanceConfig{
 			Identifier:         jsii.String(p.Identifier + "-" + k),
-			ClusterIdentifier:  cluster.Id(),
-			Engine:             cluster.Engine(),
-			EngineVersion:      cluster.EngineVersion(),
+			ClusterIdentifier:  clusterID,
+			Engine:             engine,
+			EngineVersion:      engineVersion,
 			InstanceClass:      jsii.String(p.InstanceClass),
 			AvailabilityZone:   p.AZs[i%len(p.AZs)],
 			DbSubnetGroupName:  p.DBSubnetGroupName,

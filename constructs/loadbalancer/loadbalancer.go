@@ -344,6 +344,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:        name("service"),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
+	// Each attribute is read once and the string reused (a read is a jsii
+	// round trip that mints a new token for the same reference).
+	albSGID, svcSGID := albSG.Id(), svcSG.Id()
 
 	for _, l := range []struct {
 		key  string
@@ -351,7 +354,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}{{"http", 80}, {"https", 443}} {
 		for _, cidr := range p.IngressIPv4CIDRs {
 			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-				SecurityGroupId: albSG.Id(),
+				SecurityGroupId: albSGID,
 				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(l.port),
@@ -361,7 +364,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		for _, cidr := range p.IngressIPv6CIDRs {
 			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-				SecurityGroupId: albSG.Id(),
+				SecurityGroupId: albSGID,
 				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(l.port),
@@ -371,23 +374,23 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 	}
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out-service"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId:           albSG.Id(),
+		SecurityGroupId:           albSGID,
 		Description:               jsii.String("To the service tasks on the container port"),
 		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  port,
 		ToPort:                    port,
-		ReferencedSecurityGroupId: svcSG.Id(),
+		ReferencedSecurityGroupId: svcSGID,
 	})
 	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("service-in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-		SecurityGroupId:           svcSG.Id(),
+		SecurityGroupId:           svcSGID,
 		Description:               jsii.String("From the ALB on the container port"),
 		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  port,
 		ToPort:                    port,
-		ReferencedSecurityGroupId: albSG.Id(),
+		ReferencedSecurityGroupId: albSGID,
 	})
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId: svcSG.Id(),
+		SecurityGroupId: svcSGID,
 		Description:     jsii.String("HTTPS to AWS APIs (interface endpoints), S3 (gateway endpoint) and the internet via NAT"),
 		IpProtocol:      jsii.String("tcp"),
 		FromPort:        jsii.Number(443),
@@ -400,7 +403,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		LoadBalancerType:         jsii.String("application"),
 		Internal:                 jsii.Bool(false),
 		IpAddressType:            jsii.String("ipv4"),
-		SecurityGroups:           &[]*string{albSG.Id()},
+		SecurityGroups:           &[]*string{albSGID},
 		Subnets:                  &p.PublicSubnetIDs,
 		EnableDeletionProtection: jsii.Bool(p.DeletionProtection),
 		DropInvalidHeaderFields:  jsii.Bool(true),
@@ -419,6 +422,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 	}
 	alb := lb.NewLb(c, jsii.String("alb"), albCfg)
+	albARN, albARNSuffix := alb.Arn(), alb.ArnSuffix()
 
 	hc := p.HealthCheck
 	stick := &lbtargetgroup.LbTargetGroupStickiness{Type: jsii.String("lb_cookie"), Enabled: jsii.Bool(p.Stickiness.Enabled)}
@@ -452,9 +456,10 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:      name("tg"),
 	}
 	tg := lbtargetgroup.NewLbTargetGroup(c, jsii.String("target-group"), tgCfg)
+	tgARN, tgARNSuffix := tg.Arn(), tg.ArnSuffix()
 
 	httpL := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
-		LoadBalancerArn: alb.Arn(),
+		LoadBalancerArn: albARN,
 		Port:            jsii.Number(80),
 		Protocol:        jsii.String("HTTP"),
 		DefaultAction: &[]*lblistener.LbListenerDefaultAction{{
@@ -468,7 +473,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags: name("http"),
 	})
 	httpsL := lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
-		LoadBalancerArn: alb.Arn(),
+		LoadBalancerArn: albARN,
 		Port:            jsii.Number(443),
 		Protocol:        jsii.String("HTTPS"),
 		SslPolicy:       jsii.String(p.SSLPolicy),
@@ -487,35 +492,36 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}},
 		Tags: name("https"),
 	})
+	httpsARN := httpsL.Arn()
 	routeRules := map[string]cdktf.ITerraformDependable{}
 	for _, r := range p.Routes {
 		routeRules[r.Name] = lblistenerrule.NewLbListenerRule(c, jsii.String("route-"+r.Name), &lblistenerrule.LbListenerRuleConfig{
-			ListenerArn: httpsL.Arn(),
+			ListenerArn: httpsARN,
 			Priority:    jsii.Number(float64(r.Priority)),
 			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
 				HostHeader: &lblistenerrule.LbListenerRuleConditionHostHeader{Values: jsii.Strings(r.Hosts...)},
 			}},
 			Action: &[]*lblistenerrule.LbListenerRuleAction{{
 				Type:           jsii.String("forward"),
-				TargetGroupArn: tg.Arn(),
+				TargetGroupArn: tgARN,
 			}},
 			Tags: name("route-" + r.Name),
 		})
 	}
 
 	return &Outputs{
-		ALBARN:                    alb.Arn(),
-		ALBARNSuffix:              alb.ArnSuffix(),
+		ALBARN:                    albARN,
+		ALBARNSuffix:              albARNSuffix,
 		DNSName:                   alb.DnsName(),
 		ZoneID:                    alb.ZoneId(),
 		HTTPListenerARN:           httpL.Arn(),
-		HTTPSListenerARN:          httpsL.Arn(),
+		HTTPSListenerARN:          httpsARN,
 		HTTPSListener:             httpsL,
 		RouteRules:                routeRules,
-		TargetGroupARN:            tg.Arn(),
-		TargetGroupARNSuffix:      tg.ArnSuffix(),
-		RequestCountResourceLabel: jsii.String(*alb.ArnSuffix() + "/" + *tg.ArnSuffix()),
-		ALBSecurityGroupID:        albSG.Id(),
-		ServiceSecurityGroupID:    svcSG.Id(),
+		TargetGroupARN:            tgARN,
+		TargetGroupARNSuffix:      tgARNSuffix,
+		RequestCountResourceLabel: jsii.String(*albARNSuffix + "/" + *tgARNSuffix),
+		ALBSecurityGroupID:        albSGID,
+		ServiceSecurityGroupID:    svcSGID,
 	}, nil
 }

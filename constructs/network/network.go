@@ -184,31 +184,35 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:               name("vpc"),
 		Lifecycle:          &cdktf.TerraformResourceLifecycle{Precondition: &pre},
 	})
-	out.VPCID, out.VPCCIDR = v.Id(), v.CidrBlock()
+	// Each attribute is read once and the string reused (a read is a jsii
+	// round trip that mints a new token for the same reference).
+	vpcID := v.Id()
+	out.VPCID, out.VPCCIDR = vpcID, v.CidrBlock()
 
 	// The default security group is managed with no rules: nothing can use it.
 	defaultsecuritygroup.NewDefaultSecurityGroup(c, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  name("default-deny-all"),
 	})
 
 	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: v.Id(), Tags: name("igw"),
+		VpcId: vpcID, Tags: name("igw"),
 	})
 	publicRT := routetable.NewRouteTable(c, jsii.String("public-rt"), &routetable.RouteTableConfig{
-		VpcId: v.Id(), Tags: name("public"),
+		VpcId: vpcID, Tags: name("public"),
 	})
+	publicRTID := publicRT.Id()
 	route.NewRoute(c, jsii.String("public-default"), &route.RouteConfig{
-		RouteTableId: publicRT.Id(), DestinationCidrBlock: jsii.String("0.0.0.0/0"), GatewayId: igw.Id(),
+		RouteTableId: publicRTID, DestinationCidrBlock: jsii.String("0.0.0.0/0"), GatewayId: igw.Id(),
 	})
-	out.PublicRouteTableID = publicRT.Id()
+	out.PublicRouteTableID = publicRTID
 
 	// Every subnet by tier and AZ, retiring AZs included (the per-tier
 	// outputs hold only the serving ones).
 	subnetIDs := map[netplan.Tier]map[string]*string{}
-	newSubnet := func(tier netplan.Tier, az string, i int) subnet.Subnet {
+	newSubnet := func(tier netplan.Tier, az string, i int) (subnet.Subnet, *string) {
 		cfg := &subnet.SubnetConfig{
-			VpcId:               v.Id(),
+			VpcId:               vpcID,
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(plan[tier][i]),
 			MapPublicIpOnLaunch: jsii.Bool(false), // nothing gets a public IP by accident; NAT and ALB use their own
@@ -221,24 +225,25 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		if subnetIDs[tier] == nil {
 			subnetIDs[tier] = map[string]*string{}
 		}
-		subnetIDs[tier][az] = sn.Id()
-		return sn
+		id := sn.Id()
+		subnetIDs[tier][az] = id
+		return sn, id
 	}
 
 	// Public subnets and one NAT gateway per AZ (or one in the first AZ for "single").
 	nats := map[string]natgateway.NatGateway{}
 	for i, az := range azs {
-		pub := newSubnet(netplan.Public, az, idx[i])
+		_, pubID := newSubnet(netplan.Public, az, idx[i])
 		if serving[az] {
-			out.PublicSubnetIDs = append(out.PublicSubnetIDs, pub.Id())
+			out.PublicSubnetIDs = append(out.PublicSubnetIDs, pubID)
 		}
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("public-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId: pub.Id(), RouteTableId: publicRT.Id(),
+			SubnetId: pubID, RouteTableId: publicRTID,
 		})
 		if p.NAT == NATOnePerAZ || (p.NAT == NATSingle && i == 0) {
 			ip := eip.NewEip(c, jsii.String("nat-eip-"+az), &eip.EipConfig{Domain: jsii.String("vpc"), Tags: name("nat", az)})
 			nats[az] = natgateway.NewNatGateway(c, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
-				AllocationId: ip.AllocationId(), SubnetId: pub.Id(), Tags: name("nat", az),
+				AllocationId: ip.AllocationId(), SubnetId: pubID, Tags: name("nat", az),
 				DependsOn: &[]cdktf.ITerraformDependable{igw},
 			})
 		}
@@ -248,16 +253,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// route tables of every AZ, retiring ones included, in AZ order.
 	var privateRTs, databaseRTs []*string
 	for i, az := range azs {
-		priv := newSubnet(netplan.Private, az, idx[i])
+		_, privID := newSubnet(netplan.Private, az, idx[i])
 		if serving[az] {
-			out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, priv.Id())
+			out.PrivateSubnetIDs = append(out.PrivateSubnetIDs, privID)
 		}
 		rt := routetable.NewRouteTable(c, jsii.String("private-rt-"+az), &routetable.RouteTableConfig{
-			VpcId: v.Id(), Tags: name("private", az),
+			VpcId: vpcID, Tags: name("private", az),
 		})
-		privateRTs = append(privateRTs, rt.Id())
+		rtID := rt.Id()
+		privateRTs = append(privateRTs, rtID)
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("private-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId: priv.Id(), RouteTableId: rt.Id(),
+			SubnetId: privID, RouteTableId: rtID,
 		})
 		nat, ok := nats[az]
 		if p.NAT == NATSingle {
@@ -265,7 +271,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		if ok {
 			route.NewRoute(c, jsii.String("private-default-"+az), &route.RouteConfig{
-				RouteTableId: rt.Id(), DestinationCidrBlock: jsii.String("0.0.0.0/0"), NatGatewayId: nat.Id(),
+				RouteTableId: rtID, DestinationCidrBlock: jsii.String("0.0.0.0/0"), NatGatewayId: nat.Id(),
 			})
 		}
 	}
@@ -278,18 +284,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// step 2 drops the subnet, then deletes it.
 	var dbGroupSubnets []*string
 	for i, az := range azs {
-		db := newSubnet(netplan.Database, az, idx[i])
-		dbGroupSubnets = append(dbGroupSubnets, db.Id())
+		db, dbID := newSubnet(netplan.Database, az, idx[i])
+		dbGroupSubnets = append(dbGroupSubnets, dbID)
 		if serving[az] {
-			out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, db.Id())
+			out.DatabaseSubnetIDs = append(out.DatabaseSubnetIDs, dbID)
 			out.DatabaseSubnetAZs = append(out.DatabaseSubnetAZs, db.AvailabilityZone())
 		}
 		rt := routetable.NewRouteTable(c, jsii.String("database-rt-"+az), &routetable.RouteTableConfig{
-			VpcId: v.Id(), Tags: name("database", az),
+			VpcId: vpcID, Tags: name("database", az),
 		})
-		databaseRTs = append(databaseRTs, rt.Id())
+		rtID := rt.Id()
+		databaseRTs = append(databaseRTs, rtID)
 		routetableassociation.NewRouteTableAssociation(c, jsii.String("database-rta-"+az), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId: db.Id(), RouteTableId: rt.Id(),
+			SubnetId: dbID, RouteTableId: rtID,
 		})
 	}
 	// Network ACLs. Every subnet is in one managed ACL with the rules AWS
@@ -303,16 +310,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// atomic) to the managed ACL: no moment without an allow rule.
 	// https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html
 	nacl := networkacl.NewNetworkAcl(c, jsii.String("subnets-nacl"), &networkacl.NetworkAclConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  name("subnets"),
 	})
+	naclID := nacl.Id()
 	naclDeps := []cdktf.ITerraformDependable{}
 	for _, dir := range []struct {
 		key    string
 		egress bool
 	}{{"in", false}, {"out", true}} {
 		naclDeps = append(naclDeps, networkaclrule.NewNetworkAclRule(c, jsii.String("subnets-nacl-all-"+dir.key), &networkaclrule.NetworkAclRuleConfig{
-			NetworkAclId: nacl.Id(),
+			NetworkAclId: naclID,
 			RuleNumber:   jsii.Number(DefaultNACLRuleNumber),
 			Egress:       jsii.Bool(dir.egress),
 			Protocol:     jsii.String("-1"),
@@ -323,7 +331,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	for _, tier := range []netplan.Tier{netplan.Public, netplan.Private, netplan.Database} {
 		for _, az := range azs {
 			naclDeps = append(naclDeps, networkaclassociation.NewNetworkAclAssociation(c, jsii.String(fmt.Sprintf("nacl-%s-%s", tier, az)), &networkaclassociation.NetworkAclAssociationConfig{
-				NetworkAclId: nacl.Id(), SubnetId: subnetIDs[tier][az],
+				NetworkAclId: naclID, SubnetId: subnetIDs[tier][az],
 			}))
 		}
 	}
@@ -350,18 +358,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// S3 gateway endpoint on every private and database route table; one
 	// association per table so a new AZ only adds an association.
 	s3 := vpcendpoint.NewVpcEndpoint(c, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
-		VpcId:           v.Id(),
+		VpcId:           vpcID,
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", p.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		Tags:            name("s3"),
 	})
+	s3ID := s3.Id()
 	for i, az := range azs {
 		for _, t := range []struct {
 			tier string
 			rt   *string
 		}{{"private", privateRTs[i]}, {"database", databaseRTs[i]}} {
 			vpcendpointroutetableassociation.NewVpcEndpointRouteTableAssociation(c, jsii.String(fmt.Sprintf("s3-%s-%s", t.tier, az)),
-				&vpcendpointroutetableassociation.VpcEndpointRouteTableAssociationConfig{VpcEndpointId: s3.Id(), RouteTableId: t.rt})
+				&vpcendpointroutetableassociation.VpcEndpointRouteTableAssociationConfig{VpcEndpointId: s3ID, RouteTableId: t.rt})
 		}
 	}
 
@@ -373,16 +382,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	esg := securitygroup.NewSecurityGroup(c, jsii.String("endpoints-sg"), &securitygroup.SecurityGroupConfig{
 		NamePrefix:  jsii.String(p.Name + "-endpoints-"),
 		Description: jsii.String("Interface endpoints: HTTPS from inside the VPC only"),
-		VpcId:       v.Id(),
+		VpcId:       vpcID,
 		Tags:        name("endpoints"),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
+	esgID := esg.Id()
 	// Only the tier that calls AWS APIs reaches them: HTTPS from each
 	// private (task) subnet, one rule per AZ keyed by it. The database tier
 	// and the public tier (ALB, NAT) have no business with the endpoints.
 	for i, az := range azs {
 		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("endpoints-https-"+az), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-			SecurityGroupId: esg.Id(),
+			SecurityGroupId: esgID,
 			Description:     jsii.String("HTTPS from the private subnet of " + az),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        jsii.Number(443),
@@ -390,15 +400,15 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			CidrIpv4:        jsii.String(plan[netplan.Private][idx[i]]),
 		})
 	}
-	out.EndpointSecurityGroupID = esg.Id()
+	out.EndpointSecurityGroupID = esgID
 	for _, svc := range p.InterfaceEndpoints {
 		vpcendpoint.NewVpcEndpoint(c, jsii.String("endpoint-"+strings.ReplaceAll(svc, ".", "-")), &vpcendpoint.VpcEndpointConfig{
-			VpcId:             v.Id(),
+			VpcId:             vpcID,
 			ServiceName:       jsii.String(fmt.Sprintf("com.amazonaws.%s.%s", p.Region, svc)),
 			VpcEndpointType:   jsii.String("Interface"),
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         &out.PrivateSubnetIDs,
-			SecurityGroupIds:  &[]*string{esg.Id()},
+			SecurityGroupIds:  &[]*string{esgID},
 			Tags:              name(svc),
 		})
 	}
@@ -414,6 +424,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Name:            jsii.String("/" + p.Name + "/vpc-flow-logs"),
 		RetentionInDays: jsii.Number(float64(p.FlowLogRetentionDays)),
 	})
+	lgARN := lg.Arn()
 	role := iamrole.NewIamRole(c, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-vpc-flow-logs"),
 		AssumeRolePolicy: acct.AssumeRole(awsrules.VPCFlowLogs),
@@ -422,7 +433,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
 		Policy: iampolicy.Document(
-			iampolicy.Allow(FlowLogGroupActions, *lg.Arn(), *lg.Arn()+":*"),
+			iampolicy.Allow(FlowLogGroupActions, *lgARN, *lgARN+":*"),
 			iampolicy.Allow([]string{"logs:DescribeLogGroups"}, acct.LogGroupARN("*")),
 		),
 	})
@@ -430,10 +441,10 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		// Created before its role may write, the flow log stays in "access
 		// error" (AWS checks the role once, at creation): wait for the policy.
 		DependsOn:              &[]cdktf.ITerraformDependable{policy},
-		VpcId:                  v.Id(),
+		VpcId:                  vpcID,
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
-		LogDestination:         lg.Arn(),
+		LogDestination:         lgARN,
 		IamRoleArn:             role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
 		Tags:                   name("flow-log"),

@@ -214,6 +214,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		lgCfg.KmsKeyId = jsii.String(p.LogKMSKeyARN)
 	}
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg)
+	// Each attribute is read once and the string reused (a read is a jsii
+	// round trip that mints a new token for the same reference).
+	lgName := lg.Name()
 
 	acct := iampolicy.Here(c, "account")
 	execRole := iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
@@ -222,6 +225,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskExecutionRole),
 		Tags:             name("-task-execution"),
 	})
+	execRoleARN := execRole.Arn()
 	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("pull-log-secrets"),
 		Role:   execRole.Id(),
@@ -233,6 +237,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskRole),
 		Tags:             name("-task"),
 	})
+	taskRoleARN, taskRoleName := taskRole.Arn(), taskRole.Name()
 	// The service starts tasks as soon as it exists: it waits for the
 	// listener (target group attached) and for every permission of the roles.
 	deps := []cdktf.ITerraformDependable{p.HTTPSListener, execPolicy}
@@ -240,7 +245,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	for _, arn := range p.TaskRolePolicyARNs {
 		// Keyed by the policy's name, not its list position.
 		att := iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("task-policy-"+policyName(arn)), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
-			Role: taskRole.Name(), PolicyArn: jsii.String(arn),
+			Role: taskRoleName, PolicyArn: jsii.String(arn),
 		})
 		deps = append(deps, att)
 	}
@@ -255,21 +260,22 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			OperatingSystemFamily: jsii.String("LINUX"),
 			CpuArchitecture:       jsii.String(p.Architecture),
 		},
-		ExecutionRoleArn:     execRole.Arn(),
-		TaskRoleArn:          taskRole.Arn(),
-		ContainerDefinitions: jsii.String(containerDefinitions(p, *lg.Name())),
+		ExecutionRoleArn:     execRoleARN,
+		TaskRoleArn:          taskRoleARN,
+		ContainerDefinitions: jsii.String(containerDefinitions(p, *lgName)),
 		// Old revisions stay registered (ACTIVE) when a new one replaces
 		// them, so a circuit-breaker rollback or a manual rollback to the
 		// previous revision always works.
 		SkipDestroy: jsii.Bool(true),
 		Tags:        name(""),
 	})
+	tdARN, clusterARN := td.Arn(), cluster.Arn()
 
 	timeout := terraformDuration(RolloutTimeout(p))
 	svc := ecsservice.NewEcsService(c, jsii.String("service"), &ecsservice.EcsServiceConfig{
 		Name:           jsii.String(p.Name),
-		Cluster:        cluster.Arn(),
-		TaskDefinition: td.Arn(),
+		Cluster:        clusterARN,
+		TaskDefinition: tdARN,
 		LaunchType:     jsii.String("FARGATE"),
 		DesiredCount:   jsii.Number(float64(p.DesiredCount)),
 		NetworkConfiguration: &ecsservice.EcsServiceNetworkConfiguration{
@@ -306,7 +312,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Lifecycle: &cdktf.TerraformResourceLifecycle{
 			IgnoreChanges: &[]*string{jsii.String("desired_count")},
 			Postcondition: &[]*cdktf.Postcondition{{
-				Condition:    cdktf.Op_Eq(cdktf.TerraformSelf_GetString(jsii.String("task_definition")), td.Arn()),
+				Condition:    cdktf.Op_Eq(cdktf.TerraformSelf_GetString(jsii.String("task_definition")), tdARN),
 				ErrorMessage: jsii.String(RolledBackMessage),
 			}},
 		},
@@ -316,12 +322,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 
 	return &Outputs{
 		ClusterName:       cluster.Name(),
-		ClusterARN:        cluster.Arn(),
+		ClusterARN:        clusterARN,
 		ServiceName:       svc.Name(),
-		TaskDefinitionARN: td.Arn(),
-		LogGroupName:      lg.Name(),
-		ExecutionRoleARN:  execRole.Arn(),
-		TaskRoleARN:       taskRole.Arn(),
-		TaskRoleName:      taskRole.Name(),
+		TaskDefinitionARN: tdARN,
+		LogGroupName:      lgName,
+		ExecutionRoleARN:  execRoleARN,
+		TaskRoleARN:       taskRoleARN,
+		TaskRoleName:      taskRoleName,
 	}, nil
 }

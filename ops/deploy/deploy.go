@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"selfhost/config"
@@ -27,6 +29,7 @@ type Env struct {
 	// Log receives Terraform's output as it runs; nil discards it.
 	Log io.Writer
 
+	mu      sync.Mutex // guards runners: PlanAll runs stacks of one Env at once
 	runners map[string]*tfrun.Runner
 }
 
@@ -48,7 +51,10 @@ func (e *Env) Dir(stack string) string { return filepath.Join(e.Outdir, "stacks"
 
 // Runner returns the (initialised) Terraform runner of a stack.
 func (e *Env) Runner(ctx context.Context, stack string) (*tfrun.Runner, error) {
-	if r, ok := e.runners[stack]; ok {
+	e.mu.Lock()
+	r, ok := e.runners[stack]
+	e.mu.Unlock()
+	if ok {
 		return r, nil
 	}
 	r, err := tfrun.New(e.Dir(stack), e.TFEnv)
@@ -61,6 +67,8 @@ func (e *Env) Runner(ctx context.Context, stack string) (*tfrun.Runner, error) {
 	if err := r.Init(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", stack, err)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.runners == nil {
 		e.runners = map[string]*tfrun.Runner{}
 	}
@@ -85,6 +93,23 @@ func (e *Env) Apply(ctx context.Context, stacks ...string) error {
 	return nil
 }
 
+// ApplyPlanned applies the plan that PlanJSON saved for stack, exactly
+// that plan: Terraform refuses it if the state changed since ("saved plan
+// is stale"). It skips the new validate and plan that Apply starts with.
+func (e *Env) ApplyPlanned(ctx context.Context, stack string) error {
+	r, err := e.Runner(ctx, stack)
+	if err != nil {
+		return err
+	}
+	if err := r.Apply(ctx, tfexec.DirOrPlan(e.planFile(stack))); err != nil {
+		return fmt.Errorf("%s: %w", stack, err)
+	}
+	return nil
+}
+
+// planFile is where PlanJSON saves a stack's plan.
+func (e *Env) planFile(stack string) string { return filepath.Join(e.Dir(stack), "selfhost.tfplan") }
+
 // Plan plans one stack into planfile ("" for none) and reports whether it
 // has changes.
 func (e *Env) Plan(ctx context.Context, stack, planfile string) (bool, error) {
@@ -101,7 +126,7 @@ func (e *Env) Plan(ctx context.Context, stack, planfile string) (bool, error) {
 
 // PlanJSON plans one stack and returns the plan as terraform-json.
 func (e *Env) PlanJSON(ctx context.Context, stack string) (*tfjson.Plan, error) {
-	planfile := filepath.Join(e.Dir(stack), "selfhost.tfplan")
+	planfile := e.planFile(stack)
 	if _, err := e.Plan(ctx, stack, planfile); err != nil {
 		return nil, err
 	}
@@ -109,19 +134,27 @@ func (e *Env) PlanJSON(ctx context.Context, stack string) (*tfjson.Plan, error) 
 	return r.ShowPlan(ctx, planfile)
 }
 
-// Drift re-plans every applied stack and returns those that would change.
+// Drift re-plans every applied stack (side by side, as PlanAll) and
+// returns those that would change, in the order given.
 func (e *Env) Drift(ctx context.Context, stacks ...string) ([]string, error) {
 	if len(stacks) == 0 {
 		stacks = e.Stacks()
 	}
+	changes := make([]bool, len(stacks))
+	jobs := make([]Job, len(stacks))
+	for i, s := range stacks {
+		jobs[i] = Job{Env: e, Stack: s, run: func(ctx context.Context) (err error) {
+			changes[i], err = e.Plan(ctx, s, "")
+			return err
+		}}
+	}
 	var changed []string
-	for _, s := range stacks {
-		c, err := e.Plan(ctx, s, "")
+	for i, err := range run(ctx, jobs) {
 		if err != nil {
 			return nil, err
 		}
-		if c {
-			changed = append(changed, s)
+		if changes[i] {
+			changed = append(changed, stacks[i])
 		}
 	}
 	return changed, nil
