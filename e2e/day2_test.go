@@ -32,7 +32,7 @@ import (
 // (one more AZ) with the published image pinned, then change.
 func day2(digest string, change func(c *config.Config)) func(c *config.Config) {
 	return func(c *config.Config) {
-		c.Service.Image.Tag, c.Service.Image.Digest = "", digest
+		c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", digest
 		n := len(c.AZNames()) + 1
 		c.AvailabilityZones.Count = &n
 		if change != nil {

@@ -103,8 +103,8 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 		t.Fatal(err)
 	}
 	c := td.TaskDefinition.ContainerDefinitions[0]
-	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local:"+cfg.Service.Image.Tag) {
-		t.Errorf("task image %s, want the repository at the configured tag %s", img, cfg.Service.Image.Tag)
+	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local:"+cfg.Services["api"].Image.Tag) {
+		t.Errorf("task image %s, want the repository at the configured tag %s", img, cfg.Services["api"].Image.Tag)
 	}
 	if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
 		t.Errorf("container: stopTimeout %d, health check %v, logs %v", aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
@@ -153,7 +153,7 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 				aws.ToString(l.SslPolicy) != "ELBSecurityPolicy-TLS13-1-2-2021-06" || len(l.Certificates) != 1 {
 				t.Errorf("listener 443: %s policy %s certs %d, want a fixed 404 for unknown hosts", a.Type, aws.ToString(l.SslPolicy), len(l.Certificates))
 			}
-			checkHTTPSRouting(t, ctx, elb, l.ListenerArn, tg.TargetGroupArn, cfg.DNS.Hostnames())
+			checkHTTPSRouting(t, ctx, elb, l.ListenerArn, tg.TargetGroupArn, cfg.Hostnames())
 		default:
 			t.Errorf("unexpected listener on port %d", aws.ToInt32(l.Port))
 		}
@@ -231,7 +231,7 @@ func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *locale
 	if _, err := ecsc.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: &cluster, Service: &service, DesiredCount: aws.Int32(3)}); err != nil {
 		t.Fatal(err)
 	}
-	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", digest })
+	pinned, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", digest })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,9 +262,9 @@ func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *locale
 func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deploy.Env {
 	cfg := s.Cfg
 	changed, err := s.Synth(func(c *config.Config) {
-		c.Service.Image.Tag, c.Service.Image.Digest = "v2", ""
-		c.Service.Autoscaling.CPUTarget = 60
-		c.Service.Stickiness.Enabled = true
+		c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "v2", ""
+		c.Services["api"].Autoscaling.CPUTarget = 60
+		c.Services["api"].Stickiness.Enabled = true
 		n := len(c.AZNames()) + 1
 		c.AvailabilityZones.Count = &n
 		c.Database.InstanceClass = "db.r6g.xlarge"
@@ -411,7 +411,7 @@ func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv
 	before := running()
 	stack := s.Cfg.StackName("service")
 	absent := "sha256:" + strings.Repeat("0", 64)
-	missing, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", absent })
+	missing, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", absent })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv
 		t.Errorf("service runs %s after the failed deploy, want the previous revision %s", got, before)
 	}
 
-	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", published })
+	pinned, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", published })
 	if err != nil {
 		t.Fatal(err)
 	}
