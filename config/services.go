@@ -116,3 +116,19 @@ func (r Resources) RoleNames() (execution, task string) {
 
 // MovedSingleServiceHint tells how to move an old service: section.
 var MovedSingleServiceHint = fmt.Sprintf("was replaced by services: (a map by name); move the section under services.<name> (e.g. services.api), add hosts: [%s, %s] and priority: 100 to serve both names as before, and adopt_single_service: true so the existing deployment's resources are kept (README: Migrating from service:)", "api", "app")
+
+// Clone is a copy of c that shares nothing a caller may change: its
+// services and database are copies too (a plain struct copy shares them).
+func (c *Config) Clone() *Config {
+	out := *c
+	out.Services = make(map[string]*Service, len(c.Services))
+	for n, s := range c.Services {
+		cp := *s
+		out.Services[n] = &cp
+	}
+	if c.Database != nil {
+		d := *c.Database
+		out.Database = &d
+	}
+	return &out
+}
