@@ -171,7 +171,7 @@ var Rules = []Rule{
 		Why: "cut-off requests matter where there are users", check: stopTimeout,
 	},
 	{
-		ID: "svc-deregistration-delay", Checks: "A target group whose deregistration delay (missing: 300 s) is above the containers' stopTimeout.",
+		ID: "svc-deregistration-delay", Checks: "A target group whose deregistration delay (missing: 300 s) is above the stopTimeout of the containers of the ECS services registering in it (of any container of the stack when no service names it).",
 		Fix: "keep services.<name>.deregistration_delay_seconds at or below its stop_timeout_seconds", NonProduction: Warn,
 		Why: "cut-off requests matter where there are users", check: deregistrationDelay,
 	},

@@ -351,6 +351,38 @@ func TestEveryRuleFires(t *testing.T) {
 	}
 }
 
+// Each target group is held to the stop timeout of its own service's
+// containers: a service draining 60 s within its 60 s stop timeout beside
+// one draining 120 s within 120 s is fine; the 120 s drain registered in
+// the 60 s service is not.
+func TestDeregistrationDelayPerService(t *testing.T) {
+	doc := snapshot(t, "production-service")
+	td := resource(t, doc, "aws_ecs_task_definition", "service-console_task")
+	var defs []map[string]any
+	json.Unmarshal([]byte(td["container_definitions"].(string)), &defs)
+	defs[0]["stopTimeout"] = 60
+	b, _ := json.Marshal(defs)
+	td["container_definitions"] = string(b)
+	resource(t, doc, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "60"
+	opts := guardrails.Options{Production: false, Exemptions: map[string]string{}}
+	has := func(fs []guardrails.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			if f.Rule == "svc-deregistration-delay" {
+				out = append(out, f.Address)
+			}
+		}
+		return out
+	}
+	if got := has(guardrails.Evaluate("production-service", doc, opts)); len(got) != 0 {
+		t.Errorf("each drain within its own service's stop timeout, yet %v", got)
+	}
+	resource(t, doc, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "120"
+	if got := has(guardrails.Evaluate("production-service", doc, opts)); len(got) != 1 || !strings.Contains(got[0], "target-group-console") {
+		t.Errorf("console drains 120 s with a 60 s stop timeout: findings %v, want its target group", got)
+	}
+}
+
 // An exemption turns the rule's errors into warnings that carry the reason;
 // other rules still fail.
 func TestExemption(t *testing.T) {
