@@ -176,3 +176,45 @@ func TestFenceOutlastsBackticks(t *testing.T) {
 		t.Errorf("fence %q", got)
 	}
 }
+
+// TestCrossStackOutputsNotSecret: cdktf marks every cross-stack output
+// sensitive. One that copies a managed resource's attribute is as secret as
+// that attribute (the AZ name a subnet output copies is not), so a finding
+// naming the AZ is shown; one that reads a variable keeps its mark, and so
+// does an output a user marked.
+func TestCrossStackOutputsNotSecret(t *testing.T) {
+	plan, err := ParsePlan([]byte(`{
+	  "format_version": "1.2",
+	  "variables": {"pw": {"value": "var-SECRET-1"}},
+	  "resource_changes": [{
+	    "address": "aws_subnet.a", "mode": "managed", "type": "aws_subnet", "name": "a",
+	    "change": {"actions": ["no-op"], "before": {"availability_zone": "us-east-1b"}, "after": {"availability_zone": "us-east-1b"},
+	      "before_sensitive": {}, "after_sensitive": {}}
+	  }],
+	  "output_changes": {
+	    "cross-stack-output-aws_subneta": {"actions": ["no-op"], "before": "us-east-1b", "after": "us-east-1b", "before_sensitive": true, "after_sensitive": true},
+	    "cross-stack-output-varpw": {"actions": ["no-op"], "before": "var-SECRET-1", "after": "var-SECRET-1", "before_sensitive": true, "after_sensitive": true},
+	    "token": {"actions": ["no-op"], "before": "usr-SECRET-2", "after": "usr-SECRET-2", "before_sensitive": true, "after_sensitive": true}
+	  },
+	  "configuration": {"root_module": {
+	    "variables": {"pw": {"sensitive": true}},
+	    "outputs": {
+	      "cross-stack-output-aws_subneta": {"sensitive": true, "expression": {"references": ["aws_subnet.a.availability_zone", "aws_subnet.a"]}},
+	      "cross-stack-output-varpw": {"sensitive": true, "expression": {"references": ["var.pw"]}},
+	      "token": {"sensitive": true, "expression": {"references": ["aws_subnet.a.availability_zone", "aws_subnet.a"]}}
+	    }
+	  }}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := collectSecrets(plan)
+	if sec.hides("deletes a subnet of AZ us-east-1b") {
+		t.Error("an AZ name copied by a cross-stack output is treated as a secret")
+	}
+	for _, s := range []string{"var-SECRET-1", "usr-SECRET-2"} {
+		if !sec.hides(s) {
+			t.Errorf("%q is not treated as a secret", s)
+		}
+	}
+}

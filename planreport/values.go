@@ -88,8 +88,8 @@ func collectSecrets(p *tfjson.Plan) secrets {
 		sec.collect(rc.Change.Before, rc.Change.BeforeSensitive)
 		sec.collect(rc.Change.After, rc.Change.AfterSensitive)
 	}
-	for _, oc := range p.OutputChanges {
-		if oc != nil {
+	for name, oc := range p.OutputChanges {
+		if oc != nil && !crossStackCopy(p, name) {
 			sec.collect(oc.Before, oc.BeforeSensitive)
 			sec.collect(oc.After, oc.AfterSensitive)
 		}
@@ -102,6 +102,40 @@ func collectSecrets(p *tfjson.Plan) secrets {
 		}
 	}
 	return sec
+}
+
+// CrossStackOutputPrefix starts the name of every output cdktf writes for a
+// value another stack reads. cdktf marks each of them sensitive, whatever
+// the value (a subnet id, an AZ name), so the mark says nothing about it.
+const CrossStackOutputPrefix = "cross-stack-output-"
+
+// crossStackCopy reports whether output name is a cdktf cross-stack output
+// that only copies attributes of managed resources this plan changes: their
+// own sensitive marks, collected from the resource changes, decide what is
+// secret. Without the exception every AZ name or id another stack reads
+// would be hidden wherever it appears in the report. An output that reads
+// anything else (a variable, a data source, a local) keeps its mark.
+func crossStackCopy(p *tfjson.Plan, name string) bool {
+	if !strings.HasPrefix(name, CrossStackOutputPrefix) || p.Config == nil || p.Config.RootModule == nil {
+		return false
+	}
+	o := p.Config.RootModule.Outputs[name]
+	if o == nil || o.Expression == nil || len(o.Expression.References) == 0 {
+		return false
+	}
+	managed := map[string]bool{}
+	for _, rc := range p.ResourceChanges {
+		if rc.Mode == tfjson.ManagedResourceMode && rc.ModuleAddress == "" {
+			managed[rc.Type+"."+rc.Name] = true
+		}
+	}
+	for _, ref := range o.Expression.References {
+		parts := strings.SplitN(ref, ".", 3)
+		if len(parts) < 2 || !managed[parts[0]+"."+parts[1]] {
+			return false
+		}
+	}
+	return true
 }
 
 func (sec secrets) collect(v, marks any) {
