@@ -81,7 +81,7 @@ func checkAddService(t *testing.T, ctx context.Context, s *localenv.Session, dep
 		t.Fatal(err)
 	}
 	cfgBefore := s.Cfg
-	s.Cfg = env.Cfg.Clone() // what ApplyStacks publishes into
+	s.Cfg = env.Cfg.Clone() // what PublishService publishes into, and the teardown empties
 	registry, service, dns := s.Cfg.StackName(config.PartRegistry), s.Cfg.StackName(config.PartService), s.Cfg.StackName(config.PartDNS)
 	creates := 0
 	for _, st := range env.Stacks() {
@@ -109,8 +109,14 @@ func checkAddService(t *testing.T, ctx context.Context, s *localenv.Session, dep
 			return deployed
 		}
 		if st == registry { // as a deploy: the repository and the image first
-			if env, err = s.ApplyStacks(ctx, env, []string{registry}, func(f string, a ...any) { t.Logf(f, a...) }); err != nil {
+			if err := env.Apply(ctx, registry); err != nil {
 				t.Fatal(err)
+			}
+			// Into the worker's repository only: a republished image of the
+			// others would be a new digest of theirs (a new commit), not
+			// the worker's change.
+			if changed, err := s.PublishService(ctx, "worker"); err != nil || changed {
+				t.Fatalf("publishing the worker's image: changed %v, %v (its tag is fixed: nothing to pin)", changed, err)
 			}
 		}
 	}

@@ -105,20 +105,41 @@ func moduleRoot() (string, error) {
 // file is left alone). It reports whether the config changed; Published is
 // the digest of the first service's image.
 func (s *Session) publish(ctx context.Context, bs builds) (bool, error) {
+	changed, first, err := s.publishInto(ctx, bs, publishing(s.Cfg))
+	s.Published = first
+	return changed, err
+}
+
+// PublishService builds the reference app and publishes it into the one
+// named service's repository, the way `go run ./cmd/publish --env local
+// --service <name> --builder go` does, leaving every other service's
+// image alone; it reports whether the session's config changed (the
+// service's digest pinned, when it names no tag).
+func (s *Session) PublishService(ctx context.Context, name string) (bool, error) {
+	svc := s.Cfg.Services[name]
+	if svc == nil {
+		return false, fmt.Errorf("publishing: %s has no service %q", s.Cfg.Name, name)
+	}
+	bs := builds{svc.Architecture: s.startBuildFor(ctx, svc.Architecture)}
+	changed, _, err := s.publishInto(ctx, bs, []*config.Service{svc})
+	return changed, err
+}
+
+// publishInto waits for the builds and publishes into the services'
+// repositories; it returns whether a digest was pinned and the first digest.
+func (s *Session) publishInto(ctx context.Context, bs builds, services []*config.Service) (changed bool, first string, err error) {
 	bs.wait()
-	changed := false
-	s.Published = ""
-	for _, svc := range publishing(s.Cfg) {
+	for _, svc := range services {
 		b := bs[svc.Architecture]
 		if b == nil {
-			return false, fmt.Errorf("services.%s: no build for %s", svc.Name, svc.Architecture)
+			return false, first, fmt.Errorf("services.%s: no build for %s", svc.Name, svc.Architecture)
 		}
 		if b.err != nil {
-			return false, fmt.Errorf("building the reference app: %w", b.err)
+			return false, first, fmt.Errorf("building the reference app: %w", b.err)
 		}
 		digest, err := b.img.Digest()
 		if err != nil {
-			return false, err
+			return false, first, err
 		}
 		img := &svc.Image
 		tag := img.Tag
@@ -128,10 +149,10 @@ func (s *Session) publish(ctx context.Context, bs builds) (bool, error) {
 		target := &imagebuild.ECRTarget{Client: ecr.NewFromConfig(s.AWS()), Repository: img.Repository, ManifestOnly: true}
 		pinned, err := target.Publish(ctx, b.img, tag)
 		if err != nil {
-			return false, fmt.Errorf("publishing the reference app into services.%s's repository: %w", svc.Name, err)
+			return false, first, fmt.Errorf("publishing the reference app into services.%s's repository: %w", svc.Name, err)
 		}
-		if s.Published == "" {
-			s.Published = pinned.DigestStr()
+		if first == "" {
+			first = pinned.DigestStr()
 		}
 		if img.Tag != "" {
 			continue
@@ -139,7 +160,7 @@ func (s *Session) publish(ctx context.Context, bs builds) (bool, error) {
 		changed = changed || img.Digest != pinned.DigestStr()
 		img.Digest = pinned.DigestStr()
 	}
-	return changed, nil
+	return changed, first, nil
 }
 
 // publishing are the services that pull from their own repository (not
