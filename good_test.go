@@ -14,7 +14,7 @@ import (
 // goodEnv is a valid environment file named name, with extra keys.
 func goodEnv(name, domain, extra string) string {
 	return "name: " + name + "\nregion: us-east-1\nstate: {bucket: b-" + name + "}\ndns: {domain: " + domain + "}\n" +
-		"service:\n  image: {digest: \"sha256:" + zeros64 + "\"}\n" + extra
+		"services:\n  api:\n    hosts: [api]\n    priority: 100\n    image: {digest: \"sha256:" + zeros64 + "\"}\n" + extra
 }
 
 // The good corpus: edge cases at the limits of what is allowed, which must
@@ -133,8 +133,8 @@ func TestGoodEnvironments(t *testing.T) {
 	// lookup) in <env>-service, the zone in <env>-network, the aliases in
 	// <env>-dns all use the DNS role.
 	for env, want := range map[string]map[string]int{
-		"cross-account":      {"network": 0, "service": 4, "dns": 3}, // service: 3 validation records + lookup; dns: 2 aliases + lookup
-		"cross-account-zone": {"network": 1, "service": 3, "dns": 2}, // the zone created in network; no lookups
+		"cross-account":      {"network": 0, "service": 3, "dns": 2}, // service: 2 validation records (domain, api) + lookup; dns: 1 alias + lookup
+		"cross-account-zone": {"network": 1, "service": 2, "dns": 1}, // the zone created in network; no lookups
 	} {
 		for part, n := range want {
 			if got := checkZoneAccess(t, env+"-"+part, stack(env+"-"+part), dnsRole); got != n {

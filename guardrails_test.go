@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -92,7 +93,7 @@ var albPath = []string{"production-service", "load-balancer", "alb"}
 func TestEscapeHatchIsCaught(t *testing.T) {
 	err, _ := synthWith(t, loadEnv(t, "production"),
 		escapeHatch{albPath, "enable_deletion_protection", false},
-		escapeHatch{[]string{"production-service", "load-balancer", "service-in-alb"}, "cidr_ipv4", "0.0.0.0/0"},
+		escapeHatch{[]string{"production-service", "service-console", "in-alb"}, "cidr_ipv4", "0.0.0.0/0"}, // every service's group is checked
 		escapeHatch{[]string{"production-network", "network", "private-us-east-1b"}, "map_public_ip_on_launch", true},
 	)
 	if err == nil {
@@ -102,7 +103,7 @@ func TestEscapeHatchIsCaught(t *testing.T) {
 	for _, want := range []string{
 		"Validation failed with the following errors:",
 		"[production-service/load-balancer/alb] [alb-deletion-protection] production-service aws_lb.load-balancer_alb_15AADC07: the load balancer has no deletion protection; set load_balancer.deletion_protection: true",
-		"[production-service/load-balancer/service-in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.load-balancer_service-in-alb_65BA6856: ingress of TCP port 8080 from 0.0.0.0/0",
+		"[production-service/service-console/in-alb] [sg-open-ingress] production-service aws_vpc_security_group_ingress_rule.service-console_in-alb_3FB1A063: ingress of TCP port 8080 from 0.0.0.0/0",
 		// Every stack's findings at once, not only the first failing stack's.
 		"[production-network/network/private-us-east-1b] [net-private-public-ip] production-network aws_subnet.network_private-us-east-1b_0C4F2911",
 	} {
@@ -136,14 +137,17 @@ func TestNonProductionWarnsAndReferenceIsSilent(t *testing.T) {
 		t.Fatalf("local: err %v, warnings %q; want a silent synth", err, warnings)
 	}
 	one := *local
-	one.Service.DesiredCount, one.Service.Autoscaling.Min = 1, 1
+	one.Services = maps.Clone(local.Services) // every service is checked: one of them has one task
+	console := *local.Services["console"]
+	console.DesiredCount, console.Autoscaling.Min = 1, 1
+	one.Services["console"] = &console
 	err, warnings = synthWith(t, &one)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"warning: [svc-min-tasks] local-service aws_ecs_service.service_E7C408F2: desired_count is 1, want at least 2",
-		"warning: [svc-min-tasks] local-service aws_appautoscaling_target.autoscaling_target_10D32FB7: autoscaling min_capacity is 1, want at least 2",
+		"warning: [svc-min-tasks] local-service aws_ecs_service.service-console_service_3D77F239: desired_count is 1, want at least 2",
+		"warning: [svc-min-tasks] local-service aws_appautoscaling_target.autoscaling-console_target_30A2EF1D: autoscaling min_capacity is 1, want at least 2",
 		"(a warning outside production)",
 	} {
 		if !strings.Contains(warnings, want) {
@@ -197,13 +201,13 @@ func TestWarningsReachTheManifest(t *testing.T) {
 		t.Fatalf("synth.StableJSON does not reproduce cdktf's manifest.json (err %v):\n%s\nwant:\n%s", err, again, silentRaw)
 	}
 	one := loadEnv(t, "local")
-	one.Service.DesiredCount, one.Service.Autoscaling.Min = 1, 1
+	one.Services["console"].DesiredCount, one.Services["console"].Autoscaling.Min = 1, 1
 	_, warned := manifest(one)
 	annotations := warned["stacks"].(map[string]any)["local-service"].(map[string]any)["annotations"].([]any)
 	want := map[string]any{
-		"constructPath": "local-service/service/service",
+		"constructPath": "local-service/service-console/service",
 		"level":         "@cdktf/warn",
-		"message":       "[svc-min-tasks] local-service aws_ecs_service.service_E7C408F2: desired_count is 1, want at least 2; run at least 2 tasks (service.desired_count and service.autoscaling.min >= 2) (a warning outside production)",
+		"message":       "[svc-min-tasks] local-service aws_ecs_service.service-console_service_3D77F239: desired_count is 1, want at least 2; run at least 2 tasks (services.<name>.desired_count and services.<name>.autoscaling.min >= 2) (a warning outside production)",
 	}
 	if len(annotations) != 2 || !reflect.DeepEqual(annotations[0], want) {
 		t.Errorf("local-service annotations:\n%v\nwant 2, the first:\n%v", annotations, want)

@@ -93,3 +93,17 @@ const (
 	MaxHostHeaderLength = 128
 	MaxConditionValues  = 5
 )
+
+// Quotas of one Application Load Balancer (defaults): rules (excluding the
+// default rules) and target groups; each service with hosts takes one of
+// each. "Quotas for your Application Load Balancers":
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+const (
+	MaxRulesPerALB        = 100
+	MaxTargetGroupsPerALB = 100
+)
+
+// MaxCertificateDomainNames is ACM's default quota of domain names per
+// certificate (the domain and every hostname). "Quotas - AWS Certificate
+// Manager": https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html
+const MaxCertificateDomainNames = 10

@@ -143,6 +143,9 @@ func IngressIPv4(s string) (netip.Prefix, error) {
 const (
 	// MaxInboundRulesPerSG is the inbound rules of one security group.
 	MaxInboundRulesPerSG = 60
+	// MaxOutboundRulesPerSG is the outbound rules of one security group
+	// (the load balancer's has one per service with hosts).
+	MaxOutboundRulesPerSG = 60
 	// MaxInterfaceEndpointsPerVPC is the interface endpoints of one VPC.
 	MaxInterfaceEndpointsPerVPC = 50
 	// DefaultEIPQuota is the Elastic IPs per region (each NAT gateway takes one).

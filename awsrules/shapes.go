@@ -40,6 +40,9 @@ var (
 	DomainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	// HostLabel is one DNS label, e.g. api.
 	HostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// RelativeHost is one or more DNS labels, a name under a domain
+	// (api, eu.app); no wildcard.
+	RelativeHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 	// S3KeyPrefix is a key prefix of the characters S3 calls safe, in
 	// '/'-separated segments. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
 	S3KeyPrefix = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)

@@ -28,8 +28,17 @@ func collisions(cfgs []*Config) []Problem {
 			}
 			both("state.bucket", "state bucket", a.State.Bucket, b.State.Bucket, true)
 			both("state.dynamodb_table", "lock table", a.State.DynamoDBTable, b.State.DynamoDBTable, false)
-			both("service.image.repository", "ECR repository", a.Service.Image.Repository, b.Service.Image.Repository, false)
-			both("dns.domain", "domain (api.<domain> and app.<domain> records)", a.DNS.Domain, b.DNS.Domain, false)
+			for _, sa := range a.ServiceNames() {
+				for _, sb := range b.ServiceNames() {
+					ra, rb := a.Services[sa].Image.Repository, b.Services[sb].Image.Repository
+					if ra == rb && !disjointAccounts(a, b) {
+						probs = append(probs,
+							Problem{File: a.File, Field: "services." + sa + ".image.repository", Msg: fmt.Sprintf("%q is also the ECR repository of services.%s of %s; each environment needs its own", ra, sb, b.File)},
+							Problem{File: b.File, Field: "services." + sb + ".image.repository", Msg: fmt.Sprintf("%q is also the ECR repository of services.%s of %s; each environment needs its own", rb, sa, a.File)})
+					}
+				}
+			}
+			both("dns.domain", "domain (the services' host records)", a.DNS.Domain, b.DNS.Domain, false)
 			if a.ResourcePrefix() == b.ResourcePrefix() && !disjointAccounts(a, b) {
 				msg := func(o *Config) string {
 					return fmt.Sprintf("project %q and name %q make the resource prefix %q, as %s does (load balancer, IAM roles, log groups); change project or name", o.Project, o.Name, o.ResourcePrefix(), other(o, a, b).File)

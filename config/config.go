@@ -35,7 +35,9 @@ type Config struct {
 	DNS               DNS               `yaml:"dns"`
 	Registry          Registry          `yaml:"registry"`
 	LoadBalancer      LoadBalancer      `yaml:"load_balancer"`
-	Service           Service           `yaml:"service"`
+	// Services are the environment's Fargate services by name (a DNS
+	// label, e.g. api, console, worker): at least one.
+	Services map[string]*Service `yaml:"services"`
 	// Database is the optional Aurora cluster of <env>-data (nil: none).
 	Database *Database `yaml:"database"`
 	// Buckets are the application S3 buckets of <env>-data, by short name

@@ -7,19 +7,31 @@ import (
 	"testing"
 )
 
-// valid is a minimal valid environment; its last mapping is service, so
-// svc can append more service keys.
+// valid is a minimal valid environment; its last mapping is the service
+// api, so svc can append more of its keys.
 var valid = `name: prod
 region: us-east-1
 dns: {domain: example.com}
 state:
   bucket: my-state-bucket
-service:
-  image: {digest: "sha256:` + strings.Repeat("a", 64) + `"}
+services:
+  api:
+    hosts: [api]
+    priority: 100
+    image: {digest: "sha256:` + strings.Repeat("a", 64) + `"}
 `
 
-// svc is valid with more lines of the service mapping (indent them by 2).
-func svc(lines string) string { return valid + lines }
+// svc is valid with more lines of the service api's mapping (indented by
+// 2, as if the service were at the top level).
+func svc(lines string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(lines, "\n") {
+		if l != "" {
+			b.WriteString("  " + l)
+		}
+	}
+	return valid + b.String()
+}
 
 func TestDefaultsFillAMinimalFile(t *testing.T) {
 	c, err := Parse("environments/prod.yaml", []byte(valid))
@@ -38,7 +50,7 @@ func TestDefaultsFillAMinimalFile(t *testing.T) {
 }
 
 func TestSingleNATOutsideProductionWarns(t *testing.T) {
-	c, err := Parse("e/dev.yaml", []byte("name: dev\nproduction: false\nregion: eu-west-1\nnetwork: {nat: single}\nstate: {bucket: b-dev}\ndns: {domain: dev.example.com}\nservice: {image: {tag: v1}}\n"))
+	c, err := Parse("e/dev.yaml", []byte("name: dev\nproduction: false\nregion: eu-west-1\nnetwork: {nat: single}\nstate: {bucket: b-dev}\ndns: {domain: dev.example.com}\nservices: {api: {hosts: [api], priority: 100, image: {tag: v1}}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +68,7 @@ func TestBadConfigs(t *testing.T) {
 		{"empty file", "", []string{"f/prod.yaml: file is empty; want a YAML or JSON mapping with at least name, region and state.bucket"}},
 		{"not a mapping", "- a\n- b\n", []string{"f/prod.yaml: top level must be a mapping (key: value), not a list"}},
 		{"syntax", "name: [prod\n", []string{"f/prod.yaml: not valid YAML/JSON: line 1: did not find expected ',' or ']'"}},
-		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, database, buckets, policy"}},
+		{"unknown top-level field", valid + "nats: 3\n", []string{"f/prod.yaml: nats: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, services, database, buckets, policy"}},
 		{"unknown nested field", valid + "network:\n  nat_strategy: single\n", []string{"f/prod.yaml: network.nat_strategy: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets"}},
 		// Removed: a count rule over tagged images expired images retained task definitions pin.
 		{"registry.keep_tagged is gone", valid + "registry:\n  keep_tagged: 30\n", []string{"f/prod.yaml: registry.keep_tagged: unknown field; allowed: tag_mutability, scan_on_push, untagged_expiry_days"}},
@@ -80,30 +92,30 @@ func TestBadConfigs(t *testing.T) {
 		{"no state history", strings.Replace(valid, "  bucket: my-state-bucket\n", "  bucket: my-state-bucket\n  noncurrent_version_retention_days: 0\n", 1), []string{"f/prod.yaml: state.noncurrent_version_retention_days: 0 is out of range; want 1 to 3650 days (how long replaced state versions stay recoverable)"}},
 		{"endpoint in production", valid + "aws: {endpoint: 'http://127.0.0.1:5000'}\n", []string{"f/prod.yaml: aws.endpoint: is set but this is a production environment; endpoints are for emulators (set production: false)"}},
 		{"name differs from file", strings.Replace(valid, "name: prod", "name: staging", 1), []string{`f/prod.yaml: name: "staging" differs from the file name "prod.yaml"; they must match`}},
-		{"fargate cpu/memory pair", svc("  cpu: 512\n  memory: 512\n"), []string{"f/prod.yaml: service.memory: 512 MiB is not allowed with cpu 512; Fargate allows 1024, 2048, 3072, 4096"}},
-		{"fargate cpu size", svc("  cpu: 300\n"), []string{"f/prod.yaml: service.cpu: 300 is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384"}},
-		{"autoscaling min above max", svc("  autoscaling: {min: 6, max: 4}\n"), []string{"f/prod.yaml: service.autoscaling.max: 4 is below min (6)"}},
+		{"fargate cpu/memory pair", svc("  cpu: 512\n  memory: 512\n"), []string{"f/prod.yaml: services.api.memory: 512 MiB is not allowed with cpu 512; Fargate allows 1024, 2048, 3072, 4096"}},
+		{"fargate cpu size", svc("  cpu: 300\n"), []string{"f/prod.yaml: services.api.cpu: 300 is not a Fargate CPU size; want one of 256, 512, 1024, 2048, 4096, 8192, 16384"}},
+		{"autoscaling min above max", svc("  autoscaling: {min: 6, max: 4}\n"), []string{"f/prod.yaml: services.api.autoscaling.max: 4 is below min (6)"}},
 		{"domain syntax", strings.Replace(valid, "domain: example.com", "domain: Example..com", 1), []string{`f/prod.yaml: dns.domain: "Example..com" is not a domain name; want lowercase labels separated by dots (punycode for international names), a TLD starting with a letter, no trailing dot, e.g. example.com`}},
-		{"stop timeout above Fargate's limit", svc("  stop_timeout_seconds: 300\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 300 is out of range; Fargate allows 2 to 120 (use 120 for graceful draining)"}},
-		{"stop timeout below 120 in production", svc("  stop_timeout_seconds: 30\n  deregistration_delay_seconds: 30\n"), []string{"f/prod.yaml: service.stop_timeout_seconds: 30 is below 120; production needs 120 s for in-flight requests to finish"}},
-		{"plain-text secret in environment", svc("  environment: {DB_PASSWORD: hunter2}\n"), []string{"f/prod.yaml: service.environment.DB_PASSWORD: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets"}},
-		{"plain-text secret value", svc("  secrets: {API_KEY: hunter2}\n"), []string{"f/prod.yaml: service.secrets.API_KEY: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
-		{"secret ARN without its suffix", svc("  secrets: {DB_URL: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db'}\n"), []string{"f/prod.yaml: service.secrets.DB_URL: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
-		{"one task in production", svc("  desired_count: 1\n"), []string{"f/prod.yaml: service.desired_count: 1 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)"}},
-		{"cpu target out of range", svc("  autoscaling: {cpu_target: 95}\n"), []string{"f/prod.yaml: service.autoscaling.cpu_target: 95% is out of range; want 10 to 90 (50-60 recommended)"}},
+		{"stop timeout above Fargate's limit", svc("  stop_timeout_seconds: 300\n"), []string{"f/prod.yaml: services.api.stop_timeout_seconds: 300 is out of range; Fargate allows 2 to 120 (use 120 for graceful draining)"}},
+		{"stop timeout below 120 in production", svc("  stop_timeout_seconds: 30\n  deregistration_delay_seconds: 30\n"), []string{"f/prod.yaml: services.api.stop_timeout_seconds: 30 is below 120; production needs 120 s for in-flight requests to finish"}},
+		{"plain-text secret in environment", svc("  environment: {DB_PASSWORD: hunter2}\n"), []string{"f/prod.yaml: services.api.environment.DB_PASSWORD: looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under secrets"}},
+		{"plain-text secret value", svc("  secrets: {API_KEY: hunter2}\n"), []string{"f/prod.yaml: services.api.secrets.API_KEY: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
+		{"secret ARN without its suffix", svc("  secrets: {DB_URL: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db'}\n"), []string{"f/prod.yaml: services.api.secrets.DB_URL: is not a Secrets Manager secret ARN (with its 6-character suffix) or SSM parameter ARN; plain-text secret values are not allowed"}},
+		{"one task in production", svc("  desired_count: 1\n"), []string{"f/prod.yaml: services.api.desired_count: 1 is out of range; want 2 to 1000 (at least 2 in production, one per AZ for HA)"}},
+		{"cpu target out of range", svc("  autoscaling: {cpu_target: 95}\n"), []string{"f/prod.yaml: services.api.autoscaling.cpu_target: 95% is out of range; want 10 to 90 (50-60 recommended)"}},
 		{"deletion protection off in production", valid + "load_balancer: {deletion_protection: false}\n", []string{"f/prod.yaml: load_balancer.deletion_protection: is false in a production environment; it must be true (turn it off only for a deliberate teardown, see the README)"}},
 		{"old TLS policy", valid + "load_balancer: {ssl_policy: ELBSecurityPolicy-2016-08}\n", []string{`f/prod.yaml: load_balancer.ssl_policy: "ELBSecurityPolicy-2016-08" is not allowed; want a TLS 1.2+ policy: ` + strings.Join(SSLPolicies, ", ")}},
-		{"bad digest", strings.Replace(valid, "sha256:", "sha1:", 1), []string{`f/prod.yaml: service.image.digest: "sha1:` + strings.Repeat("a", 64) + `" is not an image digest; want sha256: and 64 hex digits`}},
+		{"bad digest", strings.Replace(valid, "sha256:", "sha1:", 1), []string{`f/prod.yaml: services.api.image.digest: "sha1:` + strings.Repeat("a", 64) + `" is not an image digest; want sha256: and 64 hex digits`}},
 		{"every problem at once", "name: prod\nregion: mars-1\nnetwork: {nat: two, vpc_cidr: x}\n", []string{
 			`f/prod.yaml: region: "mars-1" is not an AWS region; want one of af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-7, ca-central-1, ca-west-1, cn-north-1, cn-northwest-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-gov-east-1, us-gov-west-1, us-west-1, us-west-2`,
 			`f/prod.yaml: network.vpc_cidr: "x" is not an IPv4 CIDR; want e.g. 10.0.0.0/16 (prefix /16 to /24)`,
 			`f/prod.yaml: network.nat: "two" is not a NAT strategy; want one of one_per_az, single, none`,
 			"f/prod.yaml: state.bucket: is required; want a globally unique S3 bucket name, e.g. selfhost-prod-tfstate-<account-id>",
-			"f/prod.yaml: dns.domain: is required; want the domain serving api.<domain> and app.<domain>, e.g. example.com",
-			"f/prod.yaml: service.image: no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri",
+			"f/prod.yaml: dns.domain: is required; want the domain the services' hosts are under, e.g. example.com",
+			"f/prod.yaml: services: is required; want at least one service by name, e.g. services: {api: {hosts: [api], priority: 100}}",
 		}},
 		{"several unknown keys at once", valid + "foo: 1\nnetwork: {bar: 2}\n", []string{
-			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, service, database, buckets, policy",
+			"f/prod.yaml: foo: unknown field; allowed: name, production, project, region, tags, availability_zones, network, state, aws, dns, registry, load_balancer, services, database, buckets, policy",
 			"f/prod.yaml: network.bar: unknown field; allowed: vpc_cidr, nat, interface_endpoints, flow_log_retention_days, subnets",
 		}},
 	}
@@ -164,8 +176,8 @@ func TestSecretARNsAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Service.Secrets) != 2 {
-		t.Errorf("secrets %v", c.Service.Secrets)
+	if len(c.Services["api"].Secrets) != 2 {
+		t.Errorf("secrets %v", c.Services["api"].Secrets)
 	}
 }
 

@@ -22,7 +22,7 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		{"loadbalancer: Name (ALB name, 32)", "name: prod\nproject: abcdefghijklmnopqrst-x\n", "project"},
 		{"loadbalancer: Name not internal-", "project: internal\n", "name"},
 		{"loadbalancer, network: security group name_prefix not sg-", "project: sg\n", "project"},
-		{"loadbalancer: ContainerPort", svc("  container_port: 70000\n"), "service.container_port"},
+		{"loadbalancer: ContainerPort", svc("  container_port: 70000\n"), "services.api.container_port"},
 		{"loadbalancer: IngressIPv4CIDRs empty", "load_balancer: {ingress_cidrs: []}\n", "load_balancer.ingress_cidrs"},
 		{"loadbalancer: IngressIPv4CIDRs not IPv4", "load_balancer: {ingress_cidrs: ['::/0']}\n", "load_balancer.ingress_cidrs[0]"},
 		{"loadbalancer: IngressIPv4CIDRs listed twice", "load_balancer: {ingress_cidrs: [1.2.3.0/24, 1.2.3.0/24]}\n", "load_balancer.ingress_cidrs[1]"},
@@ -31,44 +31,44 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		{"loadbalancer: AccessLogsBucket", "load_balancer: {access_logs_bucket: Logs}\n", "load_balancer.access_logs_bucket"},
 		{"loadbalancer: SSLPolicy", "load_balancer: {ssl_policy: TLS}\n", "load_balancer.ssl_policy"},
 		{"loadbalancer: CertificateARN", "load_balancer: {certificate_arn: 'arn:aws:iam::123456789012:server-certificate/x'}\n", "load_balancer.certificate_arn"},
-		{"loadbalancer: DeregistrationDelaySeconds", svc("  deregistration_delay_seconds: 3601\n"), "service.deregistration_delay_seconds"},
-		{"loadbalancer: SlowStartSeconds", svc("  slow_start_seconds: 10\n"), "service.slow_start_seconds"},
-		{"loadbalancer: Stickiness.DurationSeconds", svc("  stickiness: {enabled: true, duration_seconds: 604801}\n"), "service.stickiness.duration_seconds"},
-		{"loadbalancer: HealthCheck.Path", svc("  health_check: {path: '/a b'}\n"), "service.health_check.path"},
-		{"loadbalancer: HealthCheck.IntervalSeconds", svc("  health_check: {interval_seconds: 301}\n"), "service.health_check.interval_seconds"},
-		{"loadbalancer: HealthCheck.TimeoutSeconds", svc("  health_check: {timeout_seconds: 15}\n"), "service.health_check.timeout_seconds"},
-		{"loadbalancer: HealthCheck.HealthyThreshold", svc("  health_check: {healthy_threshold: 11}\n"), "service.health_check.healthy_threshold"},
-		{"loadbalancer: HealthCheck.UnhealthyThreshold", svc("  health_check: {unhealthy_threshold: 1}\n"), "service.health_check.unhealthy_threshold"},
-		{"loadbalancer: HealthCheck.Matcher", svc("  health_check: {matcher: '500'}\n"), "service.health_check.matcher"},
-		{"loadbalancer: Routes host-header at most 128", "dns: {domain: " + strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + ".com}\n", "dns.domain"},
+		{"loadbalancer: DeregistrationDelaySeconds", svc("  deregistration_delay_seconds: 3601\n"), "services.api.deregistration_delay_seconds"},
+		{"loadbalancer: SlowStartSeconds", svc("  slow_start_seconds: 10\n"), "services.api.slow_start_seconds"},
+		{"loadbalancer: Stickiness.DurationSeconds", svc("  stickiness: {enabled: true, duration_seconds: 604801}\n"), "services.api.stickiness.duration_seconds"},
+		{"loadbalancer: HealthCheck.Path", svc("  health_check: {path: '/a b'}\n"), "services.api.health_check.path"},
+		{"loadbalancer: HealthCheck.IntervalSeconds", svc("  health_check: {interval_seconds: 301}\n"), "services.api.health_check.interval_seconds"},
+		{"loadbalancer: HealthCheck.TimeoutSeconds", svc("  health_check: {timeout_seconds: 15}\n"), "services.api.health_check.timeout_seconds"},
+		{"loadbalancer: HealthCheck.HealthyThreshold", svc("  health_check: {healthy_threshold: 11}\n"), "services.api.health_check.healthy_threshold"},
+		{"loadbalancer: HealthCheck.UnhealthyThreshold", svc("  health_check: {unhealthy_threshold: 1}\n"), "services.api.health_check.unhealthy_threshold"},
+		{"loadbalancer: HealthCheck.Matcher", svc("  health_check: {matcher: '500'}\n"), "services.api.health_check.matcher"},
+		{"loadbalancer: Routes host-header at most 128", "dns: {domain: " + strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + ".com}\n", "services.api.hosts[0]"},
 		{"loadbalancer: Routes host-header of 128 is fine", "dns: {domain: " + strings.Repeat("a", 60) + "." + strings.Repeat("b", 59) + ".com}\n", ""},
 		// registry.Props.Validate
-		{"registry: Name", strings.Replace(valid, `"}`, `", repository: A}`, 1), "service.image.repository"},
+		{"registry: Name", strings.Replace(valid, `"}`, `", repository: A}`, 1), "services.api.image.repository"},
 		{"registry: TagMutability", "registry: {tag_mutability: immutable}\n", "registry.tag_mutability"},
 		{"registry: UntaggedExpiryDays", "registry: {untagged_expiry_days: 3651}\n", "registry.untagged_expiry_days"},
 		// service.Props.Validate
-		{"service: StopTimeoutSeconds", svc("  stop_timeout_seconds: 121\n"), "service.stop_timeout_seconds"},
-		{"service: HealthCheckGracePeriodSeconds", svc("  health_check: {grace_period_seconds: 7201}\n"), "service.health_check.grace_period_seconds"},
-		{"service: Architecture", svc("  architecture: arm64\n"), "service.architecture"},
-		{"service: DesiredCount", svc("  desired_count: 1001\n"), "service.desired_count"},
-		{"service: LogRetentionDays", svc("  log_retention_days: 2\n"), "service.log_retention_days"},
-		{"service: Fargate CPU", svc("  cpu: 100\n"), "service.cpu"},
-		{"service: Fargate memory", svc("  memory: 100\n"), "service.memory"},
-		{"service: Environment name", svc("  environment: {1X: y}\n"), "service.environment.1X"},
-		{"service: Secrets name", svc("  secrets: {'a-b': 'arn:aws:ssm:us-east-1:123456789012:parameter/x'}\n"), "service.secrets.a-b"},
-		{"service: Secrets also in Environment", svc("  environment: {X: y}\n  secrets: {X: 'arn:aws:ssm:us-east-1:123456789012:parameter/x'}\n"), "service.environment.X"},
-		{"service: Secrets ARN", svc("  secrets: {X: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'}\n"), "service.secrets.X"},
-		{"service: TaskRolePolicyARNs shape", svc("  task_role_policy_arns: [ReadOnlyAccess]\n"), "service.task_role_policy_arns[0]"},
-		{"service: TaskRolePolicyARNs policy names unique", svc("  task_role_policy_arns: ['arn:aws:iam::aws:policy/A', 'arn:aws:iam::123456789012:policy/A']\n"), "service.task_role_policy_arns[1]"},
-		{"service: HealthCheck.Command", svc("  health_command: [CMD]\n"), "service.health_command"},
+		{"service: StopTimeoutSeconds", svc("  stop_timeout_seconds: 121\n"), "services.api.stop_timeout_seconds"},
+		{"service: HealthCheckGracePeriodSeconds", svc("  health_check: {grace_period_seconds: 7201}\n"), "services.api.health_check.grace_period_seconds"},
+		{"service: Architecture", svc("  architecture: arm64\n"), "services.api.architecture"},
+		{"service: DesiredCount", svc("  desired_count: 1001\n"), "services.api.desired_count"},
+		{"service: LogRetentionDays", svc("  log_retention_days: 2\n"), "services.api.log_retention_days"},
+		{"service: Fargate CPU", svc("  cpu: 100\n"), "services.api.cpu"},
+		{"service: Fargate memory", svc("  memory: 100\n"), "services.api.memory"},
+		{"service: Environment name", svc("  environment: {1X: y}\n"), "services.api.environment.1X"},
+		{"service: Secrets name", svc("  secrets: {'a-b': 'arn:aws:ssm:us-east-1:123456789012:parameter/x'}\n"), "services.api.secrets.a-b"},
+		{"service: Secrets also in Environment", svc("  environment: {X: y}\n  secrets: {X: 'arn:aws:ssm:us-east-1:123456789012:parameter/x'}\n"), "services.api.environment.X"},
+		{"service: Secrets ARN", svc("  secrets: {X: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'}\n"), "services.api.secrets.X"},
+		{"service: TaskRolePolicyARNs shape", svc("  task_role_policy_arns: [ReadOnlyAccess]\n"), "services.api.task_role_policy_arns[0]"},
+		{"service: TaskRolePolicyARNs policy names unique", svc("  task_role_policy_arns: ['arn:aws:iam::aws:policy/A', 'arn:aws:iam::123456789012:policy/A']\n"), "services.api.task_role_policy_arns[1]"},
+		{"service: HealthCheck.Command", svc("  health_command: [CMD]\n"), "services.api.health_command"},
 		// autoscaling.Props.Validate
-		{"autoscaling: MinCapacity", svc("  autoscaling: {min: 0}\n"), "service.autoscaling.min"},
-		{"autoscaling: MaxCapacity", svc("  autoscaling: {max: 1001}\n"), "service.autoscaling.max"},
+		{"autoscaling: MinCapacity", svc("  autoscaling: {min: 0}\n"), "services.api.autoscaling.min"},
+		{"autoscaling: MaxCapacity", svc("  autoscaling: {max: 1001}\n"), "services.api.autoscaling.max"},
 		{"autoscaling: MaxCapacity from the default", svc("  desired_count: 1000\n  autoscaling: {min: 2}\n"), ""},
-		{"autoscaling: CPUTargetPercent", svc("  autoscaling: {cpu_target: 95}\n"), "service.autoscaling.cpu_target"},
-		{"autoscaling: ScaleInCooldownSeconds", svc("  autoscaling: {scale_in_cooldown_seconds: 3601}\n"), "service.autoscaling.scale_in_cooldown_seconds"},
-		{"autoscaling: ScaleOutCooldownSeconds", svc("  autoscaling: {scale_out_cooldown_seconds: -1}\n"), "service.autoscaling.scale_out_cooldown_seconds"},
-		{"autoscaling: RequestsPerTarget", svc("  autoscaling: {requests_per_target: -1}\n"), "service.autoscaling.requests_per_target"},
+		{"autoscaling: CPUTargetPercent", svc("  autoscaling: {cpu_target: 95}\n"), "services.api.autoscaling.cpu_target"},
+		{"autoscaling: ScaleInCooldownSeconds", svc("  autoscaling: {scale_in_cooldown_seconds: 3601}\n"), "services.api.autoscaling.scale_in_cooldown_seconds"},
+		{"autoscaling: ScaleOutCooldownSeconds", svc("  autoscaling: {scale_out_cooldown_seconds: -1}\n"), "services.api.autoscaling.scale_out_cooldown_seconds"},
+		{"autoscaling: RequestsPerTarget", svc("  autoscaling: {requests_per_target: -1}\n"), "services.api.autoscaling.requests_per_target"},
 		// network.New and netplan.Compute
 		{"network: NAT", "network: {nat: per_az}\n", "network.nat"},
 		{"network: AZs (netplan.AZIndex)", "availability_zones: {names: [us-east-1a, us-east-1z]}\n", "availability_zones.names[1]"},
@@ -98,15 +98,15 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 		// bucket.New
 		{"bucket: Name", "buckets: [" + strings.Repeat("b", 60) + "]\n", "buckets[0]"},
 		// service.Props validateData
-		{"service: Environment set for the database", "database: {}\n" + svc("  database: true\n  environment: {DB_PORT: '1'}\n"), "service.environment.DB_PORT"},
-		{"service: Environment set for a bucket", "buckets: [uploads]\n" + svc("  buckets: [uploads]\n  environment: {BUCKET_UPLOADS: x}\n"), "service.environment.BUCKET_UPLOADS"},
+		{"service: Environment set for the database", "database: {}\n" + svc("  database: true\n  environment: {DB_PORT: '1'}\n"), "services.api.environment.DB_PORT"},
+		{"service: Environment set for a bucket", "buckets: [uploads]\n" + svc("  buckets: [uploads]\n  environment: {BUCKET_UPLOADS: x}\n"), "services.api.environment.BUCKET_UPLOADS"},
 		// The nat: none prerequisites, which no construct checks (the tasks would never start).
 		{"nat: none endpoints", nonProd + "network: {nat: none, interface_endpoints: [sts]}\n", "network.interface_endpoints"},
 	}
 	for _, r := range rows {
 		t.Run(r.check, func(t *testing.T) {
 			file := r.file
-			if !strings.Contains(file, "service:\n") { // a top-level override of valid
+			if !strings.Contains(file, "services:\n") { // a top-level override of valid
 				file = overrideTop(valid, file)
 			}
 			c, err := Parse("environments/prod.yaml", []byte(file))
@@ -114,8 +114,8 @@ func TestConfigRefusesWhatConstructsWould(t *testing.T) {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
-				if c.Service.Autoscaling.Max > MaxTasks {
-					t.Errorf("autoscaling.max defaulted to %d, above the construct's %d", c.Service.Autoscaling.Max, MaxTasks)
+				if c.Services["api"].Autoscaling.Max > MaxTasks {
+					t.Errorf("autoscaling.max defaulted to %d, above the construct's %d", c.Services["api"].Autoscaling.Max, MaxTasks)
 				}
 				return
 			}

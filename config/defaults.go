@@ -51,37 +51,46 @@ func Defaults() Config {
 			// from an impaired AZ; nothing moves until one is started.
 			ZonalShift: true,
 		},
-		Service: Service{
-			CPU:                        512,
-			Memory:                     1024,
-			Architecture:               "X86_64",
-			ContainerPort:              8080,
-			DesiredCount:               2,
-			HealthCommand:              []string{"CMD", "/app", "-healthcheck"},
-			StopTimeoutSeconds:         120, // Fargate's maximum; the seeds ask for at least 120
-			DeregistrationDelaySeconds: 120,
-			LogRetentionDays:           90,
-			TargetHealthCheck: TargetHealthCheck{
-				Path:               "/api/status",
-				IntervalSeconds:    15,
-				TimeoutSeconds:     5,
-				HealthyThreshold:   2,
-				UnhealthyThreshold: 3,
-				Matcher:            "200",
-				GracePeriodSeconds: 120,
-			},
-			Stickiness: Stickiness{DurationSeconds: 86400},
-			Autoscaling: Autoscaling{
-				Min:                 2,
-				Max:                 0, // 4 x desired_count
-				CPUTarget:           55,
-				ScaleInCooldownSec:  300,
-				ScaleOutCooldownSec: 60,
-			},
-		},
-		Buckets: []string{}, // no application buckets
+		Services: map[string]*Service{}, // none: at least one is required
+		Buckets:  []string{},            // no application buckets
 		Guardrails: Guardrails{
 			Exemptions: []Exemption{}, // every guardrail applies
+		},
+	}
+}
+
+// DefaultService is a services.<name>: entry's defaults.
+func DefaultService() Service {
+	return Service{
+		Hosts:                      []string{}, // a worker unless hosts are given
+		Priority:                   0,          // required with hosts
+		CPU:                        512,
+		Memory:                     1024,
+		Architecture:               "X86_64",
+		ContainerPort:              8080,
+		DesiredCount:               2,
+		HealthCommand:              []string{"CMD", "/app", "-healthcheck"},
+		StopTimeoutSeconds:         120, // Fargate's maximum; the seeds ask for at least 120
+		DeregistrationDelaySeconds: 120,
+		LogRetentionDays:           90,
+		TargetHealthCheck: TargetHealthCheck{
+			Path:               "/api/status",
+			IntervalSeconds:    15,
+			TimeoutSeconds:     5,
+			HealthyThreshold:   2,
+			UnhealthyThreshold: 3,
+			Matcher:            "200",
+			GracePeriodSeconds: 120,
+		},
+		Stickiness: Stickiness{DurationSeconds: 86400},
+		Autoscaling: Autoscaling{
+			Min:                 2,
+			Max:                 0, // 4 x desired_count
+			CPUTarget:           55,
+			MemoryTarget:        0, // off
+			RequestsPerTarget:   0, // off
+			ScaleInCooldownSec:  300,
+			ScaleOutCooldownSec: 60,
 		},
 	}
 }
@@ -147,11 +156,17 @@ func applyDefaults(c *Config) {
 	if c.DNS.ZoneName == "" {
 		c.DNS.ZoneName = c.DNS.Domain
 	}
-	if c.Service.Autoscaling.Max == 0 {
-		c.Service.Autoscaling.Max = min(MaxTasksFactor*c.Service.DesiredCount, MaxTasks)
-	}
-	if c.Service.Image.Repository == "" {
-		c.Service.Image.Repository = c.ResourcePrefix()
+	for name, s := range c.Services {
+		if s == nil {
+			continue
+		}
+		s.Name = name
+		if s.Autoscaling.Max == 0 {
+			s.Autoscaling.Max = min(MaxTasksFactor*s.DesiredCount, MaxTasks)
+		}
+		if s.Image.Repository == "" {
+			s.Image.Repository = c.ServiceResources(s).Repository
+		}
 	}
 	if c.AvailabilityZones.Count == nil && len(c.AvailabilityZones.Names) == 0 {
 		n := DefaultAZCount

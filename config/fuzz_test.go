@@ -31,7 +31,7 @@ const parseBound = 10 * time.Second
 //
 //	go test ./config -run '^$' -fuzz FuzzParse -fuzztime 60s
 func FuzzParse(f *testing.F) {
-	f.Add([]byte("name: fuzz\nregion: us-east-1\nstate: {bucket: b-fuzz}\ndns: {domain: example.com}\nservice: {image: {tag: v1}}\n"))
+	f.Add([]byte("name: fuzz\nregion: us-east-1\nstate: {bucket: b-fuzz}\ndns: {domain: example.com}\nservices: {api: {hosts: [api], priority: 100, image: {tag: v1}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		type result struct {
 			c   *Config
@@ -97,10 +97,10 @@ func FuzzParse(f *testing.F) {
 		if err := awsrules.S3BucketName(c.State.Bucket); err != nil {
 			t.Fatalf("accepted a state bucket AWS refuses: %v", err)
 		}
-		if err := awsrules.ECRRepositoryName(c.Service.Image.Repository); err != nil {
+		if err := awsrules.ECRRepositoryName(c.Services["api"].Image.Repository); err != nil {
 			t.Fatalf("accepted a repository AWS refuses: %v", err)
 		}
-		if err := awsrules.Matcher(c.Service.TargetHealthCheck.Matcher); err != nil {
+		if err := awsrules.Matcher(c.Services["api"].TargetHealthCheck.Matcher); err != nil {
 			t.Fatalf("accepted a matcher the ALB refuses: %v", err)
 		}
 		if n := len(c.AllTags()) + len(ResourceTagKeys); n > awsrules.MaxTagsPerResource {

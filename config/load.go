@@ -268,6 +268,10 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, report func(field, ms
 			}
 			seen[key] = true
 			ft, ok := fields[key]
+			if hint, moved := movedKeys[sub]; !ok && moved {
+				report(sub, hint)
+				continue
+			}
 			if !ok {
 				report(sub, fmt.Sprintf("unknown field; allowed: %s", strings.Join(allowed, ", ")))
 				continue
@@ -312,6 +316,9 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, report func(field, ms
 		}
 	}
 }
+
+// movedKeys are keys of earlier versions, with how to move them.
+var movedKeys = map[string]string{"service": MovedSingleServiceHint}
 
 func join(path, key string) string {
 	if path == "" {

@@ -37,6 +37,10 @@ func TestREADMEDocumentsEveryField(t *testing.T) {
 				walk(ft, prefix+tag+".")
 				continue
 			}
+			if ft.Kind() == reflect.Map && ft.Elem().Kind() == reflect.Pointer && ft.Elem().Elem().Kind() == reflect.Struct {
+				walk(ft.Elem().Elem(), prefix+tag+".<name>.") // services.<name>.cpu
+				continue
+			}
 			paths = append(paths, prefix+tag)
 		}
 	}

@@ -1,5 +1,7 @@
 package config
 
+import "gopkg.in/yaml.v3"
+
 // Image selects the container image: a full URI, or this environment's ECR
 // repository with a digest (preferred) or tag.
 type Image struct {
@@ -11,7 +13,7 @@ type Image struct {
 }
 
 // TargetHealthCheck is the load balancer's health check of the tasks (YAML
-// service.health_check): the target group's HTTP probe, and how long the ECS
+// services.<name>.health_check): the target group's HTTP probe, and how long the ECS
 // service ignores that probe's failures for a new task.
 type TargetHealthCheck struct {
 	Path               string `yaml:"path"`
@@ -39,15 +41,35 @@ type Autoscaling struct {
 	Max int `yaml:"max"`
 	// CPUTarget is the average CPU % to hold (50-60 recommended, 10-90 allowed).
 	CPUTarget int `yaml:"cpu_target"`
-	// RequestsPerTarget adds a second policy on ALBRequestCountPerTarget when > 0.
+	// MemoryTarget adds a policy on ECSServiceAverageMemoryUtilization when > 0.
+	MemoryTarget int `yaml:"memory_target"`
+	// RequestsPerTarget adds a policy on ALBRequestCountPerTarget when > 0
+	// (only for a service with hosts: it needs the target group).
 	RequestsPerTarget   int `yaml:"requests_per_target"`
 	ScaleInCooldownSec  int `yaml:"scale_in_cooldown_seconds"`
 	ScaleOutCooldownSec int `yaml:"scale_out_cooldown_seconds"`
 }
 
-// Service is the Fargate service.
+// Service is one Fargate service of the environment (YAML services.<name>).
+// Its defaults (DefaultService in defaults.go) apply to the keys the file
+// leaves out.
 type Service struct {
-	Image Image `yaml:"image"`
+	// Name is the service's key under services: (set by the loader).
+	Name string `yaml:"-"`
+	// Hosts are the names the service answers on: host labels under
+	// dns.domain (api: api.<domain>), longer names under it (eu.app), or
+	// full names ending in .<domain>. Empty: a worker, with no target group
+	// and no listener rule.
+	Hosts []string `yaml:"hosts"`
+	// Priority is the HTTPS listener rule's priority (1-50000, unique);
+	// required with hosts, never derived from the service's position.
+	Priority int `yaml:"priority"`
+	// AdoptSingleService: this service takes over the resources of the
+	// single service: of earlier selfhost versions (their Terraform
+	// addresses through moved blocks, their AWS names), so an existing
+	// deployment is updated in place. At most one service.
+	AdoptSingleService bool  `yaml:"adopt_single_service"`
+	Image              Image `yaml:"image"`
 	// CPU units and memory MiB of the task: a Fargate pair.
 	CPU    int `yaml:"cpu"`
 	Memory int `yaml:"memory"`
@@ -81,10 +103,48 @@ type Service struct {
 	TargetHealthCheck TargetHealthCheck `yaml:"health_check"`
 	Stickiness        Stickiness        `yaml:"stickiness"`
 	Autoscaling       Autoscaling       `yaml:"autoscaling"`
+
+	given map[string]bool
 }
 
+// given are the keys the file sets for the service (dotted, under it).
+func (s *Service) setKeys(n *yaml.Node) {
+	s.given = map[string]bool{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := prefix + n.Content[i].Value
+			s.given[k] = true
+			walk(n.Content[i+1], k+".")
+		}
+	}
+	walk(n, "")
+}
+
+// Given reports whether the file sets key (dotted, e.g. health_check.path)
+// for this service, rather than leaving it to its default.
+func (s *Service) Given(key string) bool { return s.given[key] }
+
+// UnmarshalYAML fills the defaults before decoding the keys given.
+func (s *Service) UnmarshalYAML(n *yaml.Node) error {
+	*s = DefaultService()
+	type plain Service
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.setKeys(n)
+	return nil
+}
+
+// HasTargetGroup reports whether the service serves hosts through the load
+// balancer (a worker has none).
+func (s *Service) HasTargetGroup() bool { return len(s.Hosts) > 0 }
+
 // ContainerHealthCheck is the container's own health check, run by ECS in
-// the task: the command is service.health_command, the timing is fixed
+// the task: the command is services.<name>.health_command, the timing is fixed
 // (ContainerCheck* in defaults.go).
 type ContainerHealthCheck struct {
 	Command            []string

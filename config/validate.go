@@ -219,7 +219,9 @@ func validate(c *Config) []Problem {
 				missing = append(missing, e)
 			}
 		}
-		if (len(c.Service.Secrets) > 0 || c.Service.Database) && !eps["secretsmanager"] && !eps["ssm"] {
+		readsSecrets := false
+		c.Each(func(s *Service) { readsSecrets = readsSecrets || len(s.Secrets) > 0 || s.Database })
+		if readsSecrets && !eps["secretsmanager"] && !eps["ssm"] {
 			missing = append(missing, "secretsmanager (or ssm)")
 		}
 		if len(missing) > 0 {

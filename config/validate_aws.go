@@ -16,12 +16,12 @@ func validateDerivedNames(c *Config, bad func(field, format string, a ...any)) {
 	if err := awsrules.ALBName(p); err != nil {
 		bad("name", "with project %q makes the load balancer name %q (%d characters); load balancer names are 1-%d of A-Z, a-z, 0-9 and '-', not starting with 'internal-': shorten project or name", c.Project, p, len(p), awsrules.MaxELBName)
 	}
-	for _, role := range []string{p + "-task", p + "-task-execution", p + "-vpc-flow-logs"} {
+	for _, role := range []string{p + "-vpc-flow-logs"} {
 		if err := awsrules.IAMRoleName(role); err != nil {
 			bad("name", "makes the IAM role name %v", err)
 		}
 	}
-	for _, lg := range []string{"/" + p + "/service", "/" + p + "/vpc-flow-logs"} {
+	for _, lg := range []string{"/" + p + "/vpc-flow-logs"} {
 		if err := awsrules.LogGroupName(lg); err != nil {
 			bad("name", "makes the log group name %v", err)
 		}
@@ -29,7 +29,8 @@ func validateDerivedNames(c *Config, bad func(field, format string, a ...any)) {
 	if err := awsrules.ECSName(p); err != nil {
 		bad("name", "makes the ECS cluster name %v", err)
 	}
-	// The security groups' name_prefix is <prefix>-<role>- (alb, service, endpoints).
+	// The security groups' name_prefix is <prefix>-<role>- (alb, endpoints;
+	// each service's is checked with it).
 	if err := awsrules.SecurityGroupNamePrefix(p + "-"); err != nil {
 		bad("project", "makes the security group name prefix %v: choose another project", err)
 	}
@@ -78,16 +79,22 @@ func validateSubnetSizes(c *Config, bad func(field, format string, a ...any)) {
 		bad("network.subnets.public_newbits", "%d makes /%d public subnets; an Application Load Balancer needs at least a /%d with %d free addresses in each: want at most %d in a /%d VPC", l.NewBits[netplan.Public], pub, awsrules.ALBMinSubnetPrefix, awsrules.ALBMinFreeIPs, awsrules.ALBMinSubnetPrefix-vpc.Bits(), vpc.Bits())
 	}
 	azs := len(c.ServingAZs()) // the tasks run in these
-	as := c.Service.Autoscaling
-	if azs == 0 || as.Max < 1 || as.Max > 100000 {
+	maxTasks := 0              // every service at autoscaling.max
+	for _, s := range c.Services {
+		if s == nil || s.Autoscaling.Max < 1 || s.Autoscaling.Max > MaxTasks {
+			return // reported with the service
+		}
+		maxTasks += s.Autoscaling.Max
+	}
+	if azs == 0 || maxTasks == 0 {
 		return
 	}
 	priv := vpc.Bits() + l.NewBits[netplan.Private]
 	usable := 1<<(32-priv) - awsrules.SubnetReserved
-	tasks := (as.Max + azs - 1) / azs
+	tasks := (maxTasks + azs - 1) / azs
 	need := 2*tasks + len(c.Network.InterfaceEndpoints)
 	if usable < need {
-		bad("network.subnets.private_newbits", "%d makes /%d private subnets with %d usable addresses; each AZ needs %d: %d tasks at autoscaling.max, twice during a deployment, and %d endpoint interfaces (lower the newbits, or autoscaling.max)", l.NewBits[netplan.Private], priv, usable, need, tasks, len(c.Network.InterfaceEndpoints))
+		bad("network.subnets.private_newbits", "%d makes /%d private subnets with %d usable addresses; each AZ needs %d: %d tasks with every service at autoscaling.max, twice during a deployment, and %d endpoint interfaces (lower the newbits, or the services' autoscaling.max)", l.NewBits[netplan.Private], priv, usable, need, tasks, len(c.Network.InterfaceEndpoints))
 	}
 }
 

@@ -54,13 +54,17 @@ func validateData(c *Config, bad, warn func(field, format string, a ...any)) {
 	if len(c.Buckets) > MaxBuckets {
 		bad("buckets", "%d buckets given; at most %d", len(c.Buckets), MaxBuckets)
 	}
-	s := c.Service
+	c.Each(func(s *Service) { validateServiceData(c, s, "services."+s.Name, bad) })
+}
+
+// validateServiceData checks one service's database and buckets; p is its field path.
+func validateServiceData(c *Config, s *Service, p string, bad func(field, format string, a ...any)) {
 	if s.Database && c.Database == nil {
-		bad("service.database", "is true but the environment has no database; add a database: section or remove service.database")
+		bad(p+".database", "is true but the environment has no database; add a database: section or remove %s.database", p)
 	}
 	used := map[string]bool{}
 	for i, b := range s.Buckets {
-		f := fmt.Sprintf("service.buckets[%d]", i)
+		f := fmt.Sprintf("%s.buckets[%d]", p, i)
 		switch {
 		case len(c.Buckets) == 0:
 			bad(f, "%q is not a bucket: the environment has none; add it to buckets", b)
@@ -75,16 +79,16 @@ func validateData(c *Config, bad, warn func(field, format string, a ...any)) {
 	own := map[string]string{}
 	if s.Database {
 		for _, k := range DatabaseEnv {
-			own[k] = "service.database"
+			own[k] = p + ".database"
 		}
 	}
 	for _, b := range s.Buckets {
-		own[BucketEnvName(b)] = "service.buckets"
+		own[BucketEnvName(b)] = p + ".buckets"
 	}
 	for _, kind := range []struct {
 		field string
 		keys  map[string]string
-	}{{"service.environment", s.Environment}, {"service.secrets", s.Secrets}} {
+	}{{p + ".environment", s.Environment}, {p + ".secrets", s.Secrets}} {
 		for _, k := range slices.Sorted(maps.Keys(kind.keys)) {
 			if by, ok := own[k]; ok {
 				bad(kind.field+"."+k, "is set by selfhost for %s; choose another name", by)

@@ -53,7 +53,7 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	// DNS.
 	d := c.DNS
 	if d.Domain == "" {
-		bad("dns.domain", "is required; want the domain serving api.<domain> and app.<domain>, e.g. example.com")
+		bad("dns.domain", "is required; want the domain the services' hosts are under, e.g. example.com")
 	} else if msg := domainProblem(d.Domain); msg != "" {
 		bad("dns.domain", "%q %s", d.Domain, msg)
 	}
@@ -63,12 +63,6 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		} else if !strings.HasSuffix(d.Domain, "."+d.ZoneName) {
 			bad("dns.zone_name", "%q does not contain the domain %q; want the domain itself or a parent of it", d.ZoneName, d.Domain)
 		}
-	}
-	if d.Domain != "" && len(d.Domain)+1+len(HostAPI) > 253 {
-		bad("dns.domain", "is %d characters; api.<domain> must fit DNS's 253 (at most %d)", len(d.Domain), 253-1-len(HostAPI))
-	}
-	if long := d.Hostname(HostAPI); d.Domain != "" && len(long) > awsrules.MaxHostHeaderLength {
-		bad("dns.domain", "is %d characters; the load balancer serves <host>.<domain> through a host-header rule, whose values are at most %d characters (domain at most %d)", len(d.Domain), awsrules.MaxHostHeaderLength, awsrules.MaxHostHeaderLength-1-len(HostAPI))
 	}
 	if d.RoleARN != "" {
 		if !reRoleARN.MatchString(d.RoleARN) {
@@ -142,46 +136,48 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 			bad("load_balancer.access_logs_bucket", "%q has a '.'; ELB access logs need a bucket name without periods (virtual-host TLS)", b)
 		}
 	}
+	validateServices(c, bad, warn)
+}
 
-	// Service.
-	s := c.Service
+// validateOneService checks one service; p is its field path (services.<name>).
+func validateOneService(c *Config, s *Service, p string, bad, warn func(field, format string, a ...any)) {
 	img := s.Image
 	switch {
 	case img.URI != "" && (img.Tag != "" || img.Digest != ""):
-		bad("service.image", "give uri, or digest/tag of this environment's repository, not both")
+		bad(p+".image", "give uri, or digest/tag of this environment's repository, not both")
 	case img.URI != "":
 		if err := awsrules.ImageReference(img.URI); err != nil {
-			bad("service.image.uri", "%v", err)
+			bad(p+".image.uri", "%v", err)
 		} else if c.Network.NAT == NATNone && !awsrules.IsECRImage(img.URI) {
-			bad("service.image.uri", "%q is not in ECR, and with network.nat: none tasks have no route out to pull it; push it to ECR or use a NAT", img.URI)
+			bad(p+".image.uri", "%q is not in ECR, and with network.nat: none tasks have no route out to pull it; push it to ECR or use a NAT", img.URI)
 		} else if c.Production && !strings.Contains(img.URI, "@sha256:") {
-			warn("service.image.uri", "is not pinned by digest; tasks may run different images (use <image>@sha256:...)")
+			warn(p+".image.uri", "is not pinned by digest; tasks may run different images (use <image>@sha256:...)")
 		}
 	case img.Digest == "" && img.Tag == "":
-		bad("service.image", "no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri")
+		bad(p+".image", "no image; give digest (go run ./cmd/publish --write-config sets it), tag, or uri")
 	}
 	if img.Digest != "" && !reDigest.MatchString(img.Digest) {
-		bad("service.image.digest", "%q is not an image digest; want sha256: and 64 hex digits", img.Digest)
+		bad(p+".image.digest", "%q is not an image digest; want sha256: and 64 hex digits", img.Digest)
 	}
 	if img.Tag != "" && !reTag.MatchString(img.Tag) {
-		bad("service.image.tag", "%q is not a valid image tag (letters, digits, _ . -; at most 128)", img.Tag)
+		bad(p+".image.tag", "%q is not a valid image tag (letters, digits, _ . -; at most 128)", img.Tag)
 	}
 	if img.Tag != "" && img.Digest == "" && c.Production {
-		warn("service.image.tag", "production runs a tag, not a digest; pin it with go run ./cmd/publish --write-config")
+		warn(p+".image.tag", "production runs a tag, not a digest; pin it with go run ./cmd/publish --write-config")
 	}
 	if err := awsrules.ECRRepositoryName(img.Repository); err != nil {
-		bad("service.image.repository", "%v", err)
+		bad(p+".image.repository", "%v", err)
 	}
 	if mems, ok := fargate.Memory[s.CPU]; !ok {
-		bad("service.cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, awsrules.JoinInts(fargate.CPUs()))
+		bad(p+".cpu", "%d is not a Fargate CPU size; want one of %s", s.CPU, awsrules.JoinInts(fargate.CPUs()))
 	} else if !slices.Contains(mems, s.Memory) {
-		bad("service.memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, awsrules.JoinInts(mems))
+		bad(p+".memory", "%d MiB is not allowed with cpu %d; Fargate allows %s", s.Memory, s.CPU, awsrules.JoinInts(mems))
 	}
 	if s.Architecture != "X86_64" && s.Architecture != "ARM64" {
-		bad("service.architecture", "%q is not allowed; want X86_64 or ARM64", s.Architecture)
+		bad(p+".architecture", "%q is not allowed; want X86_64 or ARM64", s.Architecture)
 	}
 	if s.ContainerPort < 1 || s.ContainerPort > 65535 {
-		bad("service.container_port", "%d is out of range; want 1 to 65535", s.ContainerPort)
+		bad(p+".container_port", "%d is out of range; want 1 to 65535", s.ContainerPort)
 	}
 	minTasks := 1
 	if c.Production {
@@ -189,18 +185,18 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	desiredOK := s.DesiredCount >= minTasks && s.DesiredCount <= MaxTasks
 	if !desiredOK {
-		bad("service.desired_count", "%d is out of range; want %d to %d%s", s.DesiredCount, minTasks, MaxTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
+		bad(p+".desired_count", "%d is out of range; want %d to %d%s", s.DesiredCount, minTasks, MaxTasks, prodNote(c.Production, "at least 2 in production, one per AZ for HA"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
-		f := "service.environment." + k
+		f := p + ".environment." + k
 		switch {
 		case !reEnvName.MatchString(k):
 			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
 		case reSecretish.MatchString(k):
-			bad(f, "looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under service.secrets")
+			bad(f, "looks like a secret in plain text; store it in Secrets Manager or SSM and reference its ARN under secrets")
 		}
 		if _, dup := s.Secrets[k]; dup {
-			bad(f, "is also under service.secrets; give each variable once")
+			bad(f, "is also under secrets; give each variable once")
 		}
 		if msg := reservedEnv(k); msg != "" {
 			bad(f, "%s", msg)
@@ -214,10 +210,10 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		size += len(k) + len(v)
 	}
 	if size > MaxContainerEnvBytes {
-		bad("service.environment", "with service.secrets holds %d bytes; ECS task definitions are at most %d KiB, so variables may take at most %d bytes", size, awsrules.MaxTaskDefinitionSize>>10, MaxContainerEnvBytes)
+		bad(p+".environment", "with secrets holds %d bytes; ECS task definitions are at most %d KiB, so variables may take at most %d bytes", size, awsrules.MaxTaskDefinitionSize>>10, MaxContainerEnvBytes)
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
-		f := "service.secrets." + k
+		f := p + ".secrets." + k
 		if !reEnvName.MatchString(k) {
 			bad(f, "is not a valid variable name (letters, digits, _; not starting with a digit)")
 		}
@@ -233,33 +229,33 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 		}
 	}
 	if len(s.HealthCommand) < 2 || (s.HealthCommand[0] != "CMD" && s.HealthCommand[0] != "CMD-SHELL") {
-		bad("service.health_command", "want [CMD, <program>, <args>...] or [CMD-SHELL, <command line>]")
+		bad(p+".health_command", "want [CMD, <program>, <args>...] or [CMD-SHELL, <command line>]")
 	}
 	switch st := s.StopTimeoutSeconds; {
 	case st < MinStopTimeout || st > MaxStopTimeout:
-		bad("service.stop_timeout_seconds", "%d is out of range; Fargate allows %d to %d (use %d for graceful draining)", st, MinStopTimeout, MaxStopTimeout, ProdStopTimeout)
+		bad(p+".stop_timeout_seconds", "%d is out of range; Fargate allows %d to %d (use %d for graceful draining)", st, MinStopTimeout, MaxStopTimeout, ProdStopTimeout)
 	case st < ProdStopTimeout && c.Production:
-		bad("service.stop_timeout_seconds", "%d is below %d; production needs %d s for in-flight requests to finish", st, ProdStopTimeout, ProdStopTimeout)
+		bad(p+".stop_timeout_seconds", "%d is below %d; production needs %d s for in-flight requests to finish", st, ProdStopTimeout, ProdStopTimeout)
 	case st < ProdStopTimeout:
-		warn("service.stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimeout)
+		warn(p+".stop_timeout_seconds", "%d is below %d; in-flight requests may be cut off on scale-in and deploys", st, ProdStopTimeout)
 	}
 	if dd := s.DeregistrationDelaySeconds; dd < 0 || dd > awsrules.MaxDeregistrationDelay {
-		bad("service.deregistration_delay_seconds", "%d is out of range; want 0 to %d", dd, awsrules.MaxDeregistrationDelay)
+		bad(p+".deregistration_delay_seconds", "%d is out of range; want 0 to %d", dd, awsrules.MaxDeregistrationDelay)
 	} else if dd > s.StopTimeoutSeconds {
-		bad("service.deregistration_delay_seconds", "%d is above stop_timeout_seconds (%d); keep the drain within the stop timeout", dd, s.StopTimeoutSeconds)
+		bad(p+".deregistration_delay_seconds", "%d is above stop_timeout_seconds (%d); keep the drain within the stop timeout", dd, s.StopTimeoutSeconds)
 	}
 	if ss := s.SlowStartSeconds; ss != 0 && (ss < awsrules.MinSlowStart || ss > awsrules.MaxSlowStart) {
-		bad("service.slow_start_seconds", "%d is out of range; want 0 (off) or %d to %d", ss, awsrules.MinSlowStart, awsrules.MaxSlowStart)
+		bad(p+".slow_start_seconds", "%d is out of range; want 0 (off) or %d to %d", ss, awsrules.MinSlowStart, awsrules.MaxSlowStart)
 	}
 	if !slices.Contains(RetentionDays, s.LogRetentionDays) {
-		bad("service.log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
+		bad(p+".log_retention_days", "%d is not a CloudWatch retention; want one of %s", s.LogRetentionDays, awsrules.JoinInts(RetentionDays))
 	}
 	if n := len(s.TaskRolePolicyARNs); n > awsrules.MaxManagedPoliciesPerRole {
-		bad("service.task_role_policy_arns", "%d policies given; IAM attaches at most %d managed policies to a role (the default quota)", n, awsrules.MaxManagedPoliciesPerRole)
+		bad(p+".task_role_policy_arns", "%d policies given; IAM attaches at most %d managed policies to a role (the default quota)", n, awsrules.MaxManagedPoliciesPerRole)
 	}
 	policyNames := map[string]string{}
 	for i, a := range s.TaskRolePolicyARNs {
-		f := fmt.Sprintf("service.task_role_policy_arns[%d]", i)
+		f := fmt.Sprintf("%s.task_role_policy_arns[%d]", p, i)
 		if !rePolicyARN.MatchString(a) {
 			bad(f, "%q is not an IAM policy ARN (arn:aws:iam::<account or aws>:policy/<name>)", a)
 			continue
@@ -282,57 +278,60 @@ func validateService(c *Config, bad, warn func(field, format string, a ...any)) 
 	}
 	hc := s.TargetHealthCheck
 	if err := awsrules.HealthCheckPath(hc.Path); err != nil {
-		bad("service.health_check.path", "%v", err)
+		bad(p+".health_check.path", "%v", err)
 	}
 	if hc.IntervalSeconds < awsrules.MinHealthCheckInterval || hc.IntervalSeconds > awsrules.MaxHealthCheckInterval {
-		bad("service.health_check.interval_seconds", "%d is out of range; want %d to %d", hc.IntervalSeconds, awsrules.MinHealthCheckInterval, awsrules.MaxHealthCheckInterval)
+		bad(p+".health_check.interval_seconds", "%d is out of range; want %d to %d", hc.IntervalSeconds, awsrules.MinHealthCheckInterval, awsrules.MaxHealthCheckInterval)
 	}
 	if hc.TimeoutSeconds < awsrules.MinHealthCheckTimeout || hc.TimeoutSeconds > awsrules.MaxHealthCheckTimeout || hc.TimeoutSeconds >= hc.IntervalSeconds {
-		bad("service.health_check.timeout_seconds", "%d is out of range; want %d to %d and below interval_seconds (%d)", hc.TimeoutSeconds, awsrules.MinHealthCheckTimeout, awsrules.MaxHealthCheckTimeout, hc.IntervalSeconds)
+		bad(p+".health_check.timeout_seconds", "%d is out of range; want %d to %d and below interval_seconds (%d)", hc.TimeoutSeconds, awsrules.MinHealthCheckTimeout, awsrules.MaxHealthCheckTimeout, hc.IntervalSeconds)
 	}
 	for _, t := range []struct {
 		f string
 		v int
 	}{{"healthy_threshold", hc.HealthyThreshold}, {"unhealthy_threshold", hc.UnhealthyThreshold}} {
 		if t.v < awsrules.MinHealthyThreshold || t.v > awsrules.MaxHealthyThreshold {
-			bad("service.health_check."+t.f, "%d is out of range; want %d to %d", t.v, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
+			bad(p+".health_check."+t.f, "%d is out of range; want %d to %d", t.v, awsrules.MinHealthyThreshold, awsrules.MaxHealthyThreshold)
 		}
 	}
 	if err := awsrules.Matcher(hc.Matcher); err != nil {
-		bad("service.health_check.matcher", "%v", err)
+		bad(p+".health_check.matcher", "%v", err)
 	}
 	if hc.GracePeriodSeconds < 0 || hc.GracePeriodSeconds > 7200 {
-		bad("service.health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
+		bad(p+".health_check.grace_period_seconds", "%d is out of range; want 0 to 7200 (120 recommended)", hc.GracePeriodSeconds)
 	}
 	if s.Stickiness.DurationSeconds < 1 || s.Stickiness.DurationSeconds > awsrules.MaxStickinessDuration {
-		bad("service.stickiness.duration_seconds", "%d is out of range; want 1 to %d", s.Stickiness.DurationSeconds, awsrules.MaxStickinessDuration)
+		bad(p+".stickiness.duration_seconds", "%d is out of range; want 1 to %d", s.Stickiness.DurationSeconds, awsrules.MaxStickinessDuration)
 	}
 	as := s.Autoscaling
 	if as.Min < minTasks {
-		bad("service.autoscaling.min", "%d is below %d%s", as.Min, minTasks, prodNote(c.Production, "at least 2 in production"))
+		bad(p+".autoscaling.min", "%d is below %d%s", as.Min, minTasks, prodNote(c.Production, "at least 2 in production"))
 	}
 	if as.Max < as.Min {
-		bad("service.autoscaling.max", "%d is below min (%d)", as.Max, as.Min)
+		bad(p+".autoscaling.max", "%d is below min (%d)", as.Max, as.Min)
 	} else if as.Max > MaxTasks {
-		bad("service.autoscaling.max", "%d is above %d, the most tasks selfhost scales a service to", as.Max, MaxTasks)
+		bad(p+".autoscaling.max", "%d is above %d, the most tasks selfhost scales a service to", as.Max, MaxTasks)
 	} else if desiredOK && (s.DesiredCount < as.Min || s.DesiredCount > as.Max) {
-		bad("service.desired_count", "%d is outside autoscaling min..max (%d..%d)", s.DesiredCount, as.Min, as.Max)
+		bad(p+".desired_count", "%d is outside autoscaling min..max (%d..%d)", s.DesiredCount, as.Min, as.Max)
 	}
 	switch t := as.CPUTarget; {
 	case t < MinCPUTarget || t > MaxCPUTarget:
-		bad("service.autoscaling.cpu_target", "%d%% is out of range; want %d to %d (%d-%d recommended)", t, MinCPUTarget, MaxCPUTarget, LowCPUTarget, HighCPUTarget)
+		bad(p+".autoscaling.cpu_target", "%d%% is out of range; want %d to %d (%d-%d recommended)", t, MinCPUTarget, MaxCPUTarget, LowCPUTarget, HighCPUTarget)
 	case t < LowCPUTarget || t > HighCPUTarget:
-		warn("service.autoscaling.cpu_target", "%d%% is outside the recommended %d-%d%%", t, LowCPUTarget, HighCPUTarget)
+		warn(p+".autoscaling.cpu_target", "%d%% is outside the recommended %d-%d%%", t, LowCPUTarget, HighCPUTarget)
+	}
+	if t := as.MemoryTarget; t != 0 && (t < MinCPUTarget || t > MaxCPUTarget) {
+		bad(p+".autoscaling.memory_target", "%d%% is out of range; want 0 (off) or %d to %d", t, MinCPUTarget, MaxCPUTarget)
 	}
 	if as.RequestsPerTarget < 0 || as.RequestsPerTarget > 1000000 {
-		bad("service.autoscaling.requests_per_target", "%d is out of range; want 0 (off) to 1000000", as.RequestsPerTarget)
+		bad(p+".autoscaling.requests_per_target", "%d is out of range; want 0 (off) to 1000000", as.RequestsPerTarget)
 	}
 	for _, t := range []struct {
 		f string
 		v int
 	}{{"scale_in_cooldown_seconds", as.ScaleInCooldownSec}, {"scale_out_cooldown_seconds", as.ScaleOutCooldownSec}} {
 		if t.v < 0 || t.v > 3600 {
-			bad("service.autoscaling."+t.f, "%d is out of range; want 0 to 3600", t.v)
+			bad(p+".autoscaling."+t.f, "%d is out of range; want 0 to 3600", t.v)
 		}
 	}
 }
@@ -367,15 +366,15 @@ const MaxContainerEnvBytes = awsrules.MaxTaskDefinitionSize * 3 / 4
 // ContainerEnv); an environment may not override them.
 var SelfhostEnv = []string{"PORT", "DOMAIN", "STOP_TIMEOUT"}
 
-// ContainerEnv is the container's plain environment: selfhost's own
-// variables and the environment's.
-func (c *Config) ContainerEnv() map[string]string {
+// ContainerEnv is a service container's plain environment: selfhost's own
+// variables and the service's.
+func (c *Config) ContainerEnv(s *Service) map[string]string {
 	env := map[string]string{
-		"PORT":         fmt.Sprint(c.Service.ContainerPort),
+		"PORT":         fmt.Sprint(s.ContainerPort),
 		"DOMAIN":       c.DNS.Domain,
-		"STOP_TIMEOUT": fmt.Sprintf("%ds", c.Service.StopTimeoutSeconds),
+		"STOP_TIMEOUT": fmt.Sprintf("%ds", s.StopTimeoutSeconds),
 	}
-	maps.Copy(env, c.Service.Environment)
+	maps.Copy(env, s.Environment)
 	return env
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -73,6 +75,43 @@ func checkData(t *testing.T, ctx context.Context, s *localenv.Session, serviceOu
 	if len(inGroup) != len(dbSubnets) {
 		t.Errorf("subnet group %s holds %v, want the %d database subnets", group, inGroup, len(dbSubnets))
 	}
+	// Its security group admits the engine port from the groups of the
+	// services declaring database: true, and from nothing else.
+	var dbSG string
+	if vsgs, _ := c["VpcSecurityGroups"].([]any); len(vsgs) == 1 {
+		dbSG, _ = vsgs[0].(map[string]any)["VpcSecurityGroupId"].(string)
+	}
+	var wantFrom []string
+	for _, n := range cfg.ServiceNames() {
+		if !cfg.Services[n].Database {
+			continue
+		}
+		cluster, service, _ := serviceNames(t, serviceOuts, n)
+		ds, err := ecs.NewFromConfig(s.AWS()).DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+		if err != nil || len(ds.Services) != 1 {
+			t.Fatalf("describe service %s: %v %v", n, ds, err)
+		}
+		wantFrom = append(wantFrom, ds.Services[0].NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)
+	}
+	rules, err := ec2.NewFromConfig(s.AWS()).DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{dbSG}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var admitted []string
+	for _, r := range rules.SecurityGroupRules {
+		if aws.ToBool(r.IsEgress) {
+			continue
+		}
+		if r.ReferencedGroupInfo == nil || aws.ToInt32(r.FromPort) != int32(cfg.Database.Port()) {
+			t.Errorf("database group %s admits %+v", dbSG, r)
+			continue
+		}
+		admitted = append(admitted, aws.ToString(r.ReferencedGroupInfo.GroupId))
+	}
+	if admitted = sorted(admitted); !slices.Equal(admitted, sorted(wantFrom)) || len(admitted) == 0 {
+		t.Errorf("database group %s admits %v, want the groups of the services using it %v", dbSG, admitted, wantFrom)
+	}
+
 	insts := awsCLI(t, s, "rds", "describe-db-instances", "--filters", "Name=db-cluster-id,Values="+cfg.ClusterIdentifier())
 	azs := map[string]bool{}
 	var ids []string
@@ -90,7 +129,7 @@ func checkData(t *testing.T, ctx context.Context, s *localenv.Session, serviceOu
 	}
 
 	// The task definition reads the managed secret's keys.
-	cluster, service, _ := serviceNames(t, serviceOuts)
+	cluster, service, _ := serviceNames(t, serviceOuts, "api") // the service declaring database: true
 	ecsc := ecs.NewFromConfig(s.AWS())
 	ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
 	if err != nil || len(ds.Services) != 1 {

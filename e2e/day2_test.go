@@ -32,7 +32,7 @@ import (
 // (one more AZ) with the published image pinned, then change.
 func day2(digest string, change func(c *config.Config)) func(c *config.Config) {
 	return func(c *config.Config) {
-		c.Service.Image.Tag, c.Service.Image.Digest = "", digest
+		c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", digest
 		n := len(c.AZNames()) + 1
 		c.AvailabilityZones.Count = &n
 		if change != nil {
@@ -42,14 +42,17 @@ func day2(digest string, change func(c *config.Config)) func(c *config.Config) {
 }
 
 // newSGDescriptions changes the description of every security group
-// selfhost creates (ALB, service, endpoints): AWS cannot change a
+// selfhost creates (ALB, each service's, endpoints): AWS cannot change a
 // description in place, so each group is replaced while in use.
 func newSGDescriptions(app cdktf.App, cfg *config.Config) error {
-	for _, g := range []struct{ part, construct, id string }{
+	groups := []struct{ part, construct, id string }{
 		{config.PartNetwork, "network", "endpoints-sg"},
 		{config.PartService, "load-balancer", "alb-sg"},
-		{config.PartService, "load-balancer", "service-sg"},
-	} {
+	}
+	for _, n := range cfg.ServiceNames() { // each service's tasks' group
+		groups = append(groups, struct{ part, construct, id string }{config.PartService, "service-" + n, "sg"})
+	}
+	for _, g := range groups {
 		st, err := findStack(app, cfg, g.part)
 		if err != nil {
 			return err
@@ -68,7 +71,8 @@ func newSGDescriptions(app cdktf.App, cfg *config.Config) error {
 }
 
 // inUse are the security groups and subnets the load balancer, the ECS
-// service and the interface endpoints use, read through the AWS APIs.
+// services (all of them together) and the interface endpoints use, read
+// through the AWS APIs.
 type inUse struct {
 	lbGroups, lbAZs, svcGroups, svcSubnets, epGroups, epSubnets []string
 }
@@ -86,13 +90,16 @@ func readInUse(t *testing.T, ctx context.Context, s *localenv.Session, outs map[
 		u.lbAZs = append(u.lbAZs, aws.ToString(az.ZoneName))
 	}
 	u.lbAZs = sorted(u.lbAZs)
-	cluster, service, _ := serviceNames(t, outs)
-	ds, err := ecs.NewFromConfig(cfg).DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
-	if err != nil || len(ds.Services) != 1 || ds.Services[0].NetworkConfiguration == nil {
-		t.Fatalf("service: %v %v", ds, err)
+	for _, n := range s.Cfg.ServiceNames() {
+		cluster, service, _ := serviceNames(t, outs, n)
+		ds, err := ecs.NewFromConfig(cfg).DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+		if err != nil || len(ds.Services) != 1 || ds.Services[0].NetworkConfiguration == nil {
+			t.Fatalf("service %s: %v %v", n, ds, err)
+		}
+		vpc := ds.Services[0].NetworkConfiguration.AwsvpcConfiguration
+		u.svcGroups, u.svcSubnets = append(u.svcGroups, vpc.SecurityGroups...), append(u.svcSubnets, vpc.Subnets...)
 	}
-	vpc := ds.Services[0].NetworkConfiguration.AwsvpcConfiguration
-	u.svcGroups, u.svcSubnets = sorted(vpc.SecurityGroups), sorted(vpc.Subnets)
+	u.svcGroups, u.svcSubnets = sorted(u.svcGroups), sorted(u.svcSubnets)
 	eps, err := ec2.NewFromConfig(cfg).DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}}, {Name: aws.String("vpc-endpoint-type"), Values: []string{"Interface"}}}})
 	if err != nil || len(eps.VpcEndpoints) == 0 {
@@ -152,8 +159,8 @@ func checkReplaceSecurityGroups(t *testing.T, ctx context.Context, s *localenv.S
 			}
 		}
 	}
-	if replaced != 3 {
-		t.Errorf("%d security groups replaced, want 3 (ALB, service, endpoints)", replaced)
+	if want := 2 + len(s.Cfg.Services); replaced != want {
+		t.Errorf("%d security groups replaced, want %d (ALB, endpoints, each service's)", replaced, want)
 	}
 	// The network's plan just checked; the service is planned again on it.
 	if err := env.ApplyPlanned(ctx, network); err != nil {
@@ -166,10 +173,11 @@ func checkReplaceSecurityGroups(t *testing.T, ctx context.Context, s *localenv.S
 	ec := ec2.NewFromConfig(s.AWS())
 	for _, g := range []struct {
 		what          string
+		n             int
 		before, after []string
-	}{{"load balancer", before.lbGroups, after.lbGroups}, {"service", before.svcGroups, after.svcGroups}, {"endpoints", before.epGroups, after.epGroups}} {
-		if len(g.after) != 1 || len(g.before) != 1 || g.after[0] == g.before[0] {
-			t.Errorf("%s security groups %v before, %v after: want one new group", g.what, g.before, g.after)
+	}{{"load balancer", 1, before.lbGroups, after.lbGroups}, {"services", len(s.Cfg.Services), before.svcGroups, after.svcGroups}, {"endpoints", 1, before.epGroups, after.epGroups}} {
+		if len(g.after) != g.n || len(g.before) != g.n || len(sorted(append(slices.Clone(g.before), g.after...))) != 2*g.n {
+			t.Errorf("%s security groups %v before, %v after: want %d new groups", g.what, g.before, g.after, g.n)
 			continue
 		}
 		left, err := ec.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: g.before}}})

@@ -8,6 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/config"
 	"selfhost/ops/localenv"
 )
 
@@ -18,7 +21,9 @@ import (
 // needs a deployed environment runs in between, in an order where each
 // starts from what the one before left:
 //
-//  1. Network, Service: the facts read back through the AWS APIs;
+//  1. Network, Service, Data: the facts read back through the AWS APIs
+//     (each service's own target group, rule, security group, roles and
+//     repository; the database admits only the service using it);
 //  2. AddAZPlanOnlyAdds: a plan only;
 //  3. PlanReport: deletion protection turned on (as in production), then
 //     the reviewed plan reports of changed configurations, plans only;
@@ -33,7 +38,10 @@ import (
 //  6. SecurityGroupsReplacedInUse: every security group replaced while the
 //     ALB, the tasks and the endpoints use them (the service now in 3 AZs);
 //     RemoveAZInTwoSteps: the middle AZ retired, then removed;
-//  7. the state stack refuses a plain destroy; the teardown; nothing left.
+//  7. AddServiceOnlyAdds: a third service (a worker) added to the
+//     environment as deployed plans only creates; applied (its repository,
+//     the image published into it, the service), the re-plan is clean;
+//  8. the state stack refuses a plain destroy; the teardown; nothing left.
 func TestLocalEnvironment(t *testing.T) {
 	t.Parallel()
 	s, ctx := start(t)
@@ -64,18 +72,23 @@ func TestLocalEnvironment(t *testing.T) {
 	})
 	t.Run("MissingImageFailsDeploy", func(t *testing.T) { checkMissingImageFailsDeploy(t, ctx, s, outputs[service], s.Published) })
 	deployed := env
+	var deployedEdit func(cdktf.App, *config.Config) error // the app edit deployed was synthesized with
 	t.Run("ChangesReplaceNothingCritical", func(t *testing.T) { deployed = checkChanges(t, ctx, s) })
 	t.Run("SecurityGroupsReplacedInUse", func(t *testing.T) {
 		if digest == "" {
 			t.Skip("needs the published image")
 		}
 		deployed = checkReplaceSecurityGroups(t, ctx, s, outputs[service], vpcID, digest)
+		deployedEdit = newSGDescriptions
 	})
 	t.Run("RemoveAZInTwoSteps", func(t *testing.T) {
 		if digest == "" || len(deployed.Cfg.AZNames()) != 3 {
 			t.Skip("needs the published image and the three AZs of the steps before")
 		}
 		deployed = checkRemoveAZ(t, ctx, s, outputs[service], vpcID, digest, deployed)
+	})
+	t.Run("AddServiceOnlyAdds", func(t *testing.T) {
+		deployed = checkAddService(t, ctx, s, deployed, deployedEdit)
 	})
 
 	// The state bucket refuses a plain destroy (Terraform stops at the plan,

@@ -75,7 +75,7 @@ func checkPlanReport(t *testing.T, ctx context.Context, s *localenv.Session) {
 			mutate: func(c *config.Config) {
 				c.Tags = map[string]string{"team": "platform"}
 				c.Network.FlowLogRetentionDays = 30
-				c.Service.Autoscaling.CPUTarget = 65
+				c.Services["api"].Autoscaling.CPUTarget = 65
 			},
 			parts: config.Parts,
 		},
@@ -98,7 +98,7 @@ func checkPlanReport(t *testing.T, ctx context.Context, s *localenv.Session) {
 			name: "iam",
 			// A managed policy attached to the task role.
 			mutate: func(c *config.Config) {
-				c.Service.TaskRolePolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+				c.Services["api"].TaskRolePolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
 			},
 			parts: []string{"service"},
 			fire:  []string{planreport.RuleIAMChange},

@@ -13,6 +13,7 @@ import (
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -45,97 +46,201 @@ func describeChanges(plan *tfjson.Plan) string {
 	return b.String()
 }
 
-// serviceNames are the cluster, service and load balancer DNS name from
-// the service stack's outputs.
-func serviceNames(t *testing.T, outs map[string]string) (cluster, service, lbDNS string) {
+// serviceNames are the cluster, the ECS service of the named service and
+// the load balancer DNS name from the service stack's outputs.
+func serviceNames(t *testing.T, outs map[string]string, name string) (cluster, service, lbDNS string) {
+	t.Helper()
 	json.Unmarshal([]byte(outs["cluster_name"]), &cluster)
-	json.Unmarshal([]byte(outs["service_name"]), &service)
+	json.Unmarshal([]byte(outs["service_name_"+name]), &service)
 	json.Unmarshal([]byte(outs["load_balancer_dns_name"]), &lbDNS)
 	if cluster == "" || service == "" || lbDNS == "" {
-		t.Fatalf("service outputs %v", outs)
+		t.Fatalf("service outputs of %s: %v", name, outs)
 	}
 	return
 }
 
-// checkService reads the deployed service, load balancer, autoscaling and
-// DNS back through the AWS APIs. The task runs the configured image.
+// checkService reads every deployed service, the load balancer, the
+// autoscaling and DNS back through the AWS APIs: each service runs its
+// configured image from its own repository, with its own target group,
+// security group (the ALB's group only, on its port), roles and scaling;
+// each hostname's rule forwards to its own service's target group; any
+// other Host gets the 404.
 func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string) {
 	cfg := s.Cfg
-	cluster, service, lbDNS := serviceNames(t, outs)
-	if outs["api_url"] != `"https://api.`+cfg.DNS.Domain+`"` || outs["app_url"] != `"https://app.`+cfg.DNS.Domain+`"` {
-		t.Errorf("url outputs %s %s", outs["api_url"], outs["app_url"])
-	}
-
 	awsCfg := s.AWS()
 	ecsc := ecs.NewFromConfig(awsCfg)
 	elb := elbv2.NewFromConfig(awsCfg)
-
-	// ECS service: 2 tasks wanted, in the private subnets, circuit breaker, grace.
-	ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
-	if err != nil || len(ds.Services) != 1 {
-		t.Fatalf("describe service: %v %v", ds, err)
-	}
-	svc := ds.Services[0]
-	if svc.DesiredCount != 2 {
-		t.Errorf("desired count %d, want 2", svc.DesiredCount)
-	}
-	if aws.ToInt32(svc.HealthCheckGracePeriodSeconds) != 120 {
-		t.Errorf("health check grace %d, want 120", aws.ToInt32(svc.HealthCheckGracePeriodSeconds))
-	}
-	if dc := svc.DeploymentConfiguration; dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Enable || !dc.DeploymentCircuitBreaker.Rollback ||
-		aws.ToInt32(dc.MinimumHealthyPercent) != 100 || aws.ToInt32(dc.MaximumPercent) != 200 {
-		t.Errorf("deployment configuration %+v", svc.DeploymentConfiguration)
-	}
-	nc := svc.NetworkConfiguration.AwsvpcConfiguration
-	if nc.AssignPublicIp != ecstypes.AssignPublicIpDisabled || len(nc.Subnets) != len(cfg.AZNames()) {
-		t.Errorf("network configuration %+v", nc)
-	}
+	ec := ec2.NewFromConfig(awsCfg)
+	aas := applicationautoscaling.NewFromConfig(awsCfg)
+	ecrc := ecr.NewFromConfig(awsCfg)
 	privateSubnets := subnetsOfTier(t, s, "private")
-	for _, id := range nc.Subnets {
-		if !privateSubnets[id] {
-			t.Errorf("service subnet %s is not a private subnet", id)
-		}
-	}
 
-	// Task definition: stopTimeout 120, health check, awslogs.
-	td, err := ecsc.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: svc.TaskDefinition})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := td.TaskDefinition.ContainerDefinitions[0]
-	if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/selfhost-local:"+cfg.Service.Image.Tag) {
-		t.Errorf("task image %s, want the repository at the configured tag %s", img, cfg.Service.Image.Tag)
-	}
-	if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
-		t.Errorf("container: stopTimeout %d, health check %v, logs %v", aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
-	}
-	if td.TaskDefinition.NetworkMode != ecstypes.NetworkModeAwsvpc || aws.ToString(td.TaskDefinition.Cpu) != "512" || aws.ToString(td.TaskDefinition.Memory) != "1024" {
-		t.Errorf("task definition %s %s/%s", td.TaskDefinition.NetworkMode, aws.ToString(td.TaskDefinition.Cpu), aws.ToString(td.TaskDefinition.Memory))
-	}
-
-	// Target group and listeners.
 	lbs, err := elb.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
 	if err != nil || len(lbs.LoadBalancers) != 1 {
 		t.Fatalf("load balancers %v %v", lbs, err)
 	}
 	lb := lbs.LoadBalancers[0]
-	if aws.ToString(lb.DNSName) != lbDNS || lb.Scheme != elbtypes.LoadBalancerSchemeEnumInternetFacing {
-		t.Errorf("ALB %s %s, output %s", aws.ToString(lb.DNSName), lb.Scheme, lbDNS)
+	if len(lb.SecurityGroups) != 1 {
+		t.Fatalf("ALB security groups %v", lb.SecurityGroups)
 	}
+	albSG := lb.SecurityGroups[0]
+
+	tgOf := map[string]string{} // target group ARN -> service
+	seen := map[string]map[string]string{"security group": {}, "execution role": {}, "task role": {}, "repository": {}, "log group": {}}
+	own := func(what, name, v string) {
+		if v == "" {
+			t.Errorf("%s: no %s", name, what)
+		} else if prev, dup := seen[what][v]; dup {
+			t.Errorf("%s and %s share the %s %s", prev, name, what, v)
+		}
+		seen[what][v] = name
+	}
+	for _, name := range cfg.ServiceNames() {
+		sc := cfg.Services[name]
+		cluster, service, lbDNS := serviceNames(t, outs, name)
+		if aws.ToString(lb.DNSName) != lbDNS || lb.Scheme != elbtypes.LoadBalancerSchemeEnumInternetFacing {
+			t.Errorf("ALB %s %s, output %s", aws.ToString(lb.DNSName), lb.Scheme, lbDNS)
+		}
+		var urls []string
+		json.Unmarshal([]byte(outs["urls_"+name]), &urls)
+		if want := cfg.ServiceHostnames(sc); len(urls) != len(want) || (len(want) > 0 && urls[0] != "https://"+want[0]) {
+			t.Errorf("%s: url outputs %v, want https:// of %v", name, urls, want)
+		}
+
+		// ECS service: 2 tasks wanted, in the private subnets, circuit breaker, grace.
+		ds, err := ecsc.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: &cluster, Services: []string{service}})
+		if err != nil || len(ds.Services) != 1 {
+			t.Fatalf("%s: describe service: %v %v", name, ds, err)
+		}
+		svc := ds.Services[0]
+		if svc.DesiredCount != 2 {
+			t.Errorf("%s: desired count %d, want 2", name, svc.DesiredCount)
+		}
+		if want := int32(120 * btoi(sc.HasTargetGroup())); aws.ToInt32(svc.HealthCheckGracePeriodSeconds) != want { // a worker has none
+			t.Errorf("%s: health check grace %d, want %d", name, aws.ToInt32(svc.HealthCheckGracePeriodSeconds), want)
+		}
+		if dc := svc.DeploymentConfiguration; dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Enable || !dc.DeploymentCircuitBreaker.Rollback ||
+			aws.ToInt32(dc.MinimumHealthyPercent) != 100 || aws.ToInt32(dc.MaximumPercent) != 200 {
+			t.Errorf("%s: deployment configuration %+v", name, svc.DeploymentConfiguration)
+		}
+		nc := svc.NetworkConfiguration.AwsvpcConfiguration
+		if nc.AssignPublicIp != ecstypes.AssignPublicIpDisabled || len(nc.Subnets) != len(cfg.AZNames()) || len(nc.SecurityGroups) != 1 {
+			t.Fatalf("%s: network configuration %+v", name, nc)
+		}
+		for _, id := range nc.Subnets {
+			if !privateSubnets[id] {
+				t.Errorf("%s: service subnet %s is not a private subnet", name, id)
+			}
+		}
+		sg := nc.SecurityGroups[0]
+		own("security group", name, sg)
+
+		// Its security group admits its port from the ALB's group only.
+		rules, err := ec.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{sg}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ingress []string
+		for _, r := range rules.SecurityGroupRules {
+			if aws.ToBool(r.IsEgress) {
+				continue
+			}
+			from := aws.ToString(r.CidrIpv4) + aws.ToString(r.CidrIpv6)
+			if r.ReferencedGroupInfo != nil {
+				from = aws.ToString(r.ReferencedGroupInfo.GroupId)
+			}
+			ingress = append(ingress, fmt.Sprintf("%d-%d %s", aws.ToInt32(r.FromPort), aws.ToInt32(r.ToPort), from))
+		}
+		want := []string{fmt.Sprintf("%d-%d %s", sc.ContainerPort, sc.ContainerPort, albSG)}
+		if !sc.HasTargetGroup() {
+			want = nil // a worker admits nothing
+		}
+		if !slices.Equal(ingress, want) {
+			t.Errorf("%s: security group %s ingress %v, want only %v", name, sg, ingress, want)
+		}
+
+		// Task definition: its repository at the configured tag, its roles
+		// and log group, stopTimeout 120, health check, awslogs.
+		td, err := ecsc.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: svc.TaskDefinition})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := td.TaskDefinition.ContainerDefinitions[0]
+		if img := aws.ToString(c.Image); !strings.HasSuffix(img, "/"+sc.Image.Repository+":"+sc.Image.Tag) {
+			t.Errorf("%s: task image %s, want its repository %s at the configured tag %s", name, img, sc.Image.Repository, sc.Image.Tag)
+		}
+		if aws.ToInt32(c.StopTimeout) != 120 || c.HealthCheck == nil || c.LogConfiguration == nil || c.LogConfiguration.LogDriver != ecstypes.LogDriverAwslogs {
+			t.Fatalf("%s: container: stopTimeout %d, health check %v, logs %v", name, aws.ToInt32(c.StopTimeout), c.HealthCheck, c.LogConfiguration)
+		}
+		own("log group", name, c.LogConfiguration.Options["awslogs-group"])
+		own("execution role", name, aws.ToString(td.TaskDefinition.ExecutionRoleArn))
+		own("task role", name, aws.ToString(td.TaskDefinition.TaskRoleArn))
+		if td.TaskDefinition.NetworkMode != ecstypes.NetworkModeAwsvpc || aws.ToString(td.TaskDefinition.Cpu) != "512" || aws.ToString(td.TaskDefinition.Memory) != "1024" {
+			t.Errorf("%s: task definition %s %s/%s", name, td.TaskDefinition.NetworkMode, aws.ToString(td.TaskDefinition.Cpu), aws.ToString(td.TaskDefinition.Memory))
+		}
+		repos, err := ecrc.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{sc.Image.Repository}})
+		if err != nil || len(repos.Repositories) != 1 {
+			t.Errorf("%s: repository %s: %v %v", name, sc.Image.Repository, repos, err)
+		} else {
+			own("repository", name, aws.ToString(repos.Repositories[0].RepositoryArn))
+		}
+
+		// Its own target group (a worker: none).
+		if !sc.HasTargetGroup() {
+			if len(svc.LoadBalancers) != 0 {
+				t.Errorf("%s: a worker with load balancers %+v", name, svc.LoadBalancers)
+			}
+		} else if len(svc.LoadBalancers) != 1 {
+			t.Fatalf("%s: load balancers %+v, want its target group", name, svc.LoadBalancers)
+		}
+		if len(svc.LoadBalancers) == 1 {
+			tgARN := aws.ToString(svc.LoadBalancers[0].TargetGroupArn)
+			if prev, dup := tgOf[tgARN]; dup {
+				t.Errorf("%s and %s share the target group %s", prev, name, tgARN)
+			}
+			tgOf[tgARN] = name
+		}
+
+		// Autoscaling: 2..8 tasks, CPU target 55.
+		resID := "service/" + cluster + "/" + service
+		targets, err := aas.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceIds: []string{resID}})
+		if err != nil || len(targets.ScalableTargets) != 1 {
+			t.Fatalf("%s: scalable targets %v %v", name, targets, err)
+		}
+		if st := targets.ScalableTargets[0]; aws.ToInt32(st.MinCapacity) != 2 || aws.ToInt32(st.MaxCapacity) != 8 {
+			t.Errorf("%s: scaling %d..%d, want 2..8", name, aws.ToInt32(st.MinCapacity), aws.ToInt32(st.MaxCapacity))
+		}
+		pols, err := aas.DescribeScalingPolicies(ctx, &applicationautoscaling.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: &resID})
+		if err != nil || len(pols.ScalingPolicies) != 1 {
+			t.Fatalf("%s: scaling policies %v %v", name, pols, err)
+		}
+		if p := pols.ScalingPolicies[0].TargetTrackingScalingPolicyConfiguration; p == nil || aws.ToFloat64(p.TargetValue) != 55 ||
+			p.PredefinedMetricSpecification.PredefinedMetricType != aastypes.MetricTypeECSServiceAverageCPUUtilization {
+			t.Errorf("%s: CPU policy %+v", name, p)
+		}
+	}
+
+	// Target groups: the services', each /api/status, 120 s drain.
 	tgs, err := elb.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn})
-	if err != nil || len(tgs.TargetGroups) != 1 {
-		t.Fatalf("target groups %v %v", tgs, err)
+	if err != nil || len(tgs.TargetGroups) != len(tgOf) {
+		t.Fatalf("target groups %v %v, want one per service %v", tgs, err, tgOf)
 	}
-	tg := tgs.TargetGroups[0]
-	if aws.ToString(tg.HealthCheckPath) != "/api/status" || tg.TargetType != elbtypes.TargetTypeEnumIp {
-		t.Errorf("target group: path %s, type %s", aws.ToString(tg.HealthCheckPath), tg.TargetType)
-	}
-	attrs, err := elb.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: tg.TargetGroupArn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := attr(attrs.Attributes, "deregistration_delay.timeout_seconds"); v != "120" {
-		t.Errorf("deregistration delay %q, want 120", v)
+	for _, tg := range tgs.TargetGroups {
+		name := tgOf[aws.ToString(tg.TargetGroupArn)]
+		if name == "" {
+			t.Errorf("target group %s belongs to no service", aws.ToString(tg.TargetGroupArn))
+			continue
+		}
+		if aws.ToString(tg.HealthCheckPath) != cfg.Services[name].TargetHealthCheck.Path || tg.TargetType != elbtypes.TargetTypeEnumIp || aws.ToInt32(tg.Port) != int32(cfg.Services[name].ContainerPort) {
+			t.Errorf("%s: target group path %s, type %s, port %d", name, aws.ToString(tg.HealthCheckPath), tg.TargetType, aws.ToInt32(tg.Port))
+		}
+		attrs, err := elb.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: tg.TargetGroupArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := attr(attrs.Attributes, "deregistration_delay.timeout_seconds"); v != "120" {
+			t.Errorf("%s: deregistration delay %q, want 120", name, v)
+		}
 	}
 	ls, err := elb.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 	if err != nil {
@@ -153,7 +258,7 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 				aws.ToString(l.SslPolicy) != "ELBSecurityPolicy-TLS13-1-2-2021-06" || len(l.Certificates) != 1 {
 				t.Errorf("listener 443: %s policy %s certs %d, want a fixed 404 for unknown hosts", a.Type, aws.ToString(l.SslPolicy), len(l.Certificates))
 			}
-			checkHTTPSRouting(t, ctx, elb, l.ListenerArn, tg.TargetGroupArn, cfg.DNS.Hostnames())
+			checkHTTPSRouting(t, ctx, elb, l.ListenerArn, cfg, tgOf)
 		default:
 			t.Errorf("unexpected listener on port %d", aws.ToInt32(l.Port))
 		}
@@ -178,26 +283,7 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 		t.Errorf("local deletion protection %q, want false (load_balancer.deletion_protection: false)", v)
 	}
 
-	// Autoscaling: 2..8 tasks, CPU target 55.
-	aas := applicationautoscaling.NewFromConfig(awsCfg)
-	resID := "service/" + cluster + "/" + service
-	targets, err := aas.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceIds: []string{resID}})
-	if err != nil || len(targets.ScalableTargets) != 1 {
-		t.Fatalf("scalable targets %v %v", targets, err)
-	}
-	if st := targets.ScalableTargets[0]; aws.ToInt32(st.MinCapacity) != 2 || aws.ToInt32(st.MaxCapacity) != 8 {
-		t.Errorf("scaling %d..%d, want 2..8", aws.ToInt32(st.MinCapacity), aws.ToInt32(st.MaxCapacity))
-	}
-	pols, err := aas.DescribeScalingPolicies(ctx, &applicationautoscaling.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: &resID})
-	if err != nil || len(pols.ScalingPolicies) != 1 {
-		t.Fatalf("scaling policies %v %v", pols, err)
-	}
-	if p := pols.ScalingPolicies[0].TargetTrackingScalingPolicyConfiguration; p == nil || aws.ToFloat64(p.TargetValue) != 55 ||
-		p.PredefinedMetricSpecification.PredefinedMetricType != aastypes.MetricTypeECSServiceAverageCPUUtilization {
-		t.Errorf("CPU policy %+v", p)
-	}
-
-	// DNS: api. and app. alias the ALB.
+	// DNS: every hostname aliases the ALB.
 	r53 := route53.NewFromConfig(awsCfg)
 	zones, err := r53.ListHostedZonesByName(ctx, &route53.ListHostedZonesByNameInput{DNSName: aws.String(cfg.DNS.ZoneName)})
 	if err != nil || len(zones.HostedZones) == 0 {
@@ -213,9 +299,9 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 			aliases[strings.TrimSuffix(aws.ToString(r.Name), ".")] = strings.TrimSuffix(strings.ToLower(aws.ToString(r.AliasTarget.DNSName)), ".")
 		}
 	}
-	for _, h := range []string{"api.", "app."} {
-		if got := aliases[h+cfg.DNS.Domain]; got != strings.ToLower(lbDNS) {
-			t.Errorf("%s%s aliases %q, want the ALB %q", h, cfg.DNS.Domain, got, lbDNS)
+	for _, h := range cfg.Hostnames() {
+		if got := aliases[h]; got != strings.ToLower(aws.ToString(lb.DNSName)) {
+			t.Errorf("%s aliases %q, want the ALB %q", h, got, aws.ToString(lb.DNSName))
 		}
 	}
 
@@ -226,12 +312,12 @@ func checkService(t *testing.T, ctx context.Context, s *localenv.Session, outs m
 // app, published and pinned by digest) keeps that count and runs the image
 // at the digest.
 func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string, digest string) {
-	cluster, service, _ := serviceNames(t, outs)
+	cluster, service, _ := serviceNames(t, outs, "api")
 	ecsc := ecs.NewFromConfig(s.AWS())
 	if _, err := ecsc.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: &cluster, Service: &service, DesiredCount: aws.Int32(3)}); err != nil {
 		t.Fatal(err)
 	}
-	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", digest })
+	pinned, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", digest })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +335,7 @@ func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *locale
 	if err != nil {
 		t.Fatal(err)
 	}
-	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); !strings.HasSuffix(img, "/selfhost-local@"+digest) {
+	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); !strings.HasSuffix(img, "/"+s.Cfg.Services["api"].Image.Repository+"@"+digest) {
 		t.Errorf("task image %s, want the repository pinned at the published digest %s", img, digest)
 	}
 }
@@ -262,9 +348,9 @@ func checkNewImageKeepsDesiredCount(t *testing.T, ctx context.Context, s *locale
 func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deploy.Env {
 	cfg := s.Cfg
 	changed, err := s.Synth(func(c *config.Config) {
-		c.Service.Image.Tag, c.Service.Image.Digest = "v2", ""
-		c.Service.Autoscaling.CPUTarget = 60
-		c.Service.Stickiness.Enabled = true
+		c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "v2", ""
+		c.Services["api"].Autoscaling.CPUTarget = 60
+		c.Services["api"].Stickiness.Enabled = true
 		n := len(c.AZNames()) + 1
 		c.AvailabilityZones.Count = &n
 		c.Database.InstanceClass = "db.r6g.xlarge"
@@ -314,7 +400,7 @@ func checkChanges(t *testing.T, ctx context.Context, s *localenv.Session) *deplo
 // checkServiceGone: after the teardown no load balancer, active cluster or
 // hosted zone is left.
 func checkServiceGone(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string) {
-	cluster, _, _ := serviceNames(t, outs)
+	cluster, _, _ := serviceNames(t, outs, "api")
 	awsCfg := s.AWS()
 	if lbs, err := elbv2.NewFromConfig(awsCfg).DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{}); err != nil || len(lbs.LoadBalancers) != 0 {
 		t.Errorf("load balancers left: %v %v", lbs, err)
@@ -341,31 +427,49 @@ func subnetsOfTier(t *testing.T, s *localenv.Session, tier string) map[string]bo
 	return ids
 }
 
-// checkHTTPSRouting: the HTTPS listener forwards exactly the configured
-// hosts to the target group (one host-header rule) and sends HSTS.
-func checkHTTPSRouting(t *testing.T, ctx context.Context, elb *elbv2.Client, listener, tg *string, hosts []string) {
+// checkHTTPSRouting: the HTTPS listener has one host-header rule per
+// service with hosts, at the service's priority, forwarding exactly its
+// hostnames to its own target group (tgOf: target group ARN -> service),
+// and sends HSTS.
+func checkHTTPSRouting(t *testing.T, ctx context.Context, elb *elbv2.Client, listener *string, cfg *config.Config, tgOf map[string]string) {
 	t.Helper()
 	rules, err := elb.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: listener})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var routed []string
+	routed := map[string]bool{}
 	for _, r := range rules.Rules {
 		if aws.ToBool(r.IsDefault) {
 			continue
 		}
-		if len(r.Actions) != 1 || r.Actions[0].Type != elbtypes.ActionTypeEnumForward || aws.ToString(r.Actions[0].TargetGroupArn) != aws.ToString(tg) {
-			t.Errorf("rule %s: actions %+v, want a forward to the target group", aws.ToString(r.Priority), r.Actions)
+		if len(r.Actions) != 1 || r.Actions[0].Type != elbtypes.ActionTypeEnumForward {
+			t.Errorf("rule %s: actions %+v, want a forward", aws.ToString(r.Priority), r.Actions)
+			continue
 		}
+		name := tgOf[aws.ToString(r.Actions[0].TargetGroupArn)]
+		if name == "" {
+			t.Errorf("rule %s forwards to %s, no service's target group", aws.ToString(r.Priority), aws.ToString(r.Actions[0].TargetGroupArn))
+			continue
+		}
+		routed[name] = true
+		var hosts []string
 		for _, c := range r.Conditions {
 			if c.HostHeaderConfig != nil {
-				routed = append(routed, c.HostHeaderConfig.Values...)
+				hosts = append(hosts, c.HostHeaderConfig.Values...)
 			}
 		}
+		want := cfg.ServiceHostnames(cfg.Services[name])
+		if got, w := slices.Sorted(slices.Values(hosts)), slices.Sorted(slices.Values(want)); !slices.Equal(got, w) { // a set on AWS
+			t.Errorf("%s's rule routes hosts %v, want %v", name, got, w)
+		}
+		if p := aws.ToString(r.Priority); p != fmt.Sprint(cfg.Services[name].Priority) {
+			t.Errorf("%s's rule has priority %s, want %d", name, p, cfg.Services[name].Priority)
+		}
 	}
-	routed, hosts = slices.Sorted(slices.Values(routed)), slices.Sorted(slices.Values(hosts)) // a set on AWS
-	if strings.Join(routed, ",") != strings.Join(hosts, ",") {
-		t.Errorf("HTTPS rules route hosts %v, want %v", routed, hosts)
+	for _, name := range cfg.ServiceNames() {
+		if cfg.Services[name].HasTargetGroup() && !routed[name] {
+			t.Errorf("no HTTPS rule forwards to %s", name)
+		}
 	}
 	attrs, err := elb.DescribeListenerAttributes(ctx, &elbv2.DescribeListenerAttributesInput{ListenerArn: listener})
 	if err != nil {
@@ -380,6 +484,49 @@ func checkHTTPSRouting(t *testing.T, ctx context.Context, elb *elbv2.Client, lis
 		}
 	}
 	t.Errorf("HTTPS listener sends no HSTS header: %+v", attrs.Attributes)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// listenerRules describes the HTTPS listener's rules: priority, hosts and
+// target group of each, sorted.
+func listenerRules(t *testing.T, ctx context.Context, s *localenv.Session) []string {
+	t.Helper()
+	elb := elbv2.NewFromConfig(s.AWS())
+	lbs, err := elb.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil || len(lbs.LoadBalancers) != 1 {
+		t.Fatalf("load balancers %v %v", lbs, err)
+	}
+	ls, err := elb.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range ls.Listeners {
+		rules, err := elb.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: l.ListenerArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rules.Rules {
+			d := fmt.Sprintf("%d %s", aws.ToInt32(l.Port), aws.ToString(r.Priority))
+			for _, c := range r.Conditions {
+				if c.HostHeaderConfig != nil {
+					d += " " + strings.Join(slices.Sorted(slices.Values(c.HostHeaderConfig.Values)), ",")
+				}
+			}
+			for _, a := range r.Actions {
+				d += " " + string(a.Type) + " " + aws.ToString(a.TargetGroupArn)
+			}
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func attr(as []elbtypes.TargetGroupAttribute, key string) string {
@@ -406,7 +553,7 @@ func attr2(as []elbtypes.LoadBalancerAttribute, key string) string {
 // does), the service stays on the running revision, and a deploy of the
 // published digest then succeeds.
 func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv.Session, outs map[string]string, published string) {
-	cluster, service, _ := serviceNames(t, outs)
+	cluster, service, _ := serviceNames(t, outs, "api")
 	ecsc := ecs.NewFromConfig(s.AWS())
 	running := func() string {
 		t.Helper()
@@ -419,7 +566,7 @@ func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv
 	before := running()
 	stack := s.Cfg.StackName("service")
 	absent := "sha256:" + strings.Repeat("0", 64)
-	missing, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", absent })
+	missing, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", absent })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +578,7 @@ func checkMissingImageFailsDeploy(t *testing.T, ctx context.Context, s *localenv
 		t.Errorf("service runs %s after the failed deploy, want the previous revision %s", got, before)
 	}
 
-	pinned, err := s.Synth(func(c *config.Config) { c.Service.Image.Tag, c.Service.Image.Digest = "", published })
+	pinned, err := s.Synth(func(c *config.Config) { c.Services["api"].Image.Tag, c.Services["api"].Image.Digest = "", published })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,28 +47,54 @@ func stopTimeout(s *stack) []hit {
 	return hits
 }
 
+// deregistrationDelay compares each target group's drain with the stop
+// timeout of the tasks registering in it: the containers of the task
+// definition of each ECS service whose load_balancer names the target
+// group. A target group no service of the stack names is held to the
+// shortest stop timeout of the stack's containers.
 func deregistrationDelay(s *stack) []hit {
-	limit := -1.0
-	s.containers(func(_ string, c map[string]any) {
+	stop := map[string]float64{} // task definition -> its shortest stop timeout
+	shortest := -1.0
+	s.containers(func(addr string, c map[string]any) {
 		st, ok := tfdoc.Num(c["stopTimeout"])
 		if !ok {
 			st = fargate.DefaultStopTimeout
 		}
-		if limit < 0 || st < limit {
-			limit = st
+		if cur, seen := stop[addr]; !seen || st < cur {
+			stop[addr] = st
+		}
+		if shortest < 0 || st < shortest {
+			shortest = st
 		}
 	})
-	if limit < 0 { // no task here to drain
+	if shortest < 0 { // no task here to drain
 		return nil
 	}
+	limit := map[string]float64{} // target group -> the stop timeout of its tasks
+	s.res.Each(func(_ string, a map[string]any) {
+		st, ok := stop[tfdoc.Ref(a["task_definition"])]
+		if !ok {
+			return
+		}
+		for _, lb := range tfdoc.Blocks(a["load_balancer"]) {
+			tg := tfdoc.Ref(lb["target_group_arn"])
+			if cur, seen := limit[tg]; tg != "" && (!seen || st < cur) {
+				limit[tg] = st
+			}
+		}
+	}, "aws_ecs_service")
 	var hits []hit
 	s.res.Each(func(addr string, a map[string]any) {
 		d, ok := tfdoc.Num(a["deregistration_delay"])
 		if !ok {
 			d = awsrules.DefaultDeregistrationDelay
 		}
-		if d > limit {
-			hits = append(hits, hit{addr, fmt.Sprintf("deregistration delay %v s is above the containers' stop timeout %v s", d, limit)})
+		l, ok := limit[addr]
+		if !ok {
+			l = shortest
+		}
+		if d > l {
+			hits = append(hits, hit{addr, fmt.Sprintf("deregistration delay %v s is above the stop timeout %v s of the containers registering in it", d, l)})
 		}
 	}, "aws_lb_target_group", "aws_alb_target_group")
 	return hits

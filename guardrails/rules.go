@@ -162,17 +162,17 @@ var Rules = []Rule{
 	},
 	{
 		ID: "svc-min-tasks", Checks: "An ECS service with desired_count below 2, or its autoscaling min_capacity below 2.",
-		Fix: "run at least 2 tasks (service.desired_count and service.autoscaling.min >= 2)", NonProduction: Warn,
+		Fix: "run at least 2 tasks (services.<name>.desired_count and services.<name>.autoscaling.min >= 2)", NonProduction: Warn,
 		Why: "one task is a cheap test setup; it has no HA", check: minTasks,
 	},
 	{
 		ID: "svc-stop-timeout", Checks: "A container whose stopTimeout is below 120 s (missing: Fargate's 30 s).",
-		Fix: "set service.stop_timeout_seconds: 120 so in-flight requests finish on deploys and scale-in", NonProduction: Warn,
+		Fix: "set services.<name>.stop_timeout_seconds: 120 so in-flight requests finish on deploys and scale-in", NonProduction: Warn,
 		Why: "cut-off requests matter where there are users", check: stopTimeout,
 	},
 	{
-		ID: "svc-deregistration-delay", Checks: "A target group whose deregistration delay (missing: 300 s) is above the containers' stopTimeout.",
-		Fix: "keep service.deregistration_delay_seconds at or below service.stop_timeout_seconds", NonProduction: Warn,
+		ID: "svc-deregistration-delay", Checks: "A target group whose deregistration delay (missing: 300 s) is above the stopTimeout of the containers of the ECS services registering in it (of any container of the stack when no service names it).",
+		Fix: "keep services.<name>.deregistration_delay_seconds at or below its stop_timeout_seconds", NonProduction: Warn,
 		Why: "cut-off requests matter where there are users", check: deregistrationDelay,
 	},
 	{
@@ -242,7 +242,7 @@ var Rules = []Rule{
 	},
 	{
 		ID: "task-plaintext-secret", Checks: "A container environment variable whose name looks like a secret (password, secret, token, key, credential).",
-		Fix: "move the value to Secrets Manager or SSM and reference it under service.secrets", NonProduction: Error,
+		Fix: "move the value to Secrets Manager or SSM and reference it under services.<name>.secrets", NonProduction: Error,
 		Why: "task definitions are readable by anyone with ecs:Describe*", check: plaintextSecret,
 	},
 }

@@ -105,7 +105,7 @@ func addResource(doc map[string]any, typ, name string, attrs map[string]any) {
 // containers edits the container definitions (a JSON string) of the task.
 func containers(t *testing.T, doc map[string]any, edit func(c map[string]any)) {
 	t.Helper()
-	td := resource(t, doc, "aws_ecs_task_definition", "task")
+	td := resource(t, doc, "aws_ecs_task_definition", "service-console_task") // any service's is checked
 	var defs []map[string]any
 	if err := json.Unmarshal([]byte(td["container_definitions"].(string)), &defs); err != nil {
 		t.Fatal(err)
@@ -195,7 +195,7 @@ var violations = []violation{
 	}, "alb-drop-invalid-headers"},
 	{"HTTP listener forwards", "service", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_lb_listener", "_http_")["default_action"] = []any{map[string]any{
-			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group_2EB1ED9E.arn}",
+			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group-api_176B6E5E.arn}",
 		}}
 	}, "alb-http-redirect"},
 	{"TLS 1.0 policy", "service", func(t *testing.T, d map[string]any) {
@@ -206,14 +206,14 @@ var violations = []violation{
 	}, "alb-tls-policy"},
 	{"HTTPS listener forwards any Host", "service", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_lb_listener", "https")["default_action"] = []any{map[string]any{
-			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group_2EB1ED9E.arn}",
+			"type": "forward", "target_group_arn": "${aws_lb_target_group.load-balancer_target-group-api_176B6E5E.arn}",
 		}}
 	}, "alb-unknown-host"},
 	{"HTTPS listener without HSTS", "service", func(t *testing.T, d map[string]any) {
 		delete(resource(t, d, "aws_lb_listener", "https"), "routing_http_response_strict_transport_security_header_value")
 	}, "alb-hsts"},
 	{"service reachable from anywhere", "service", func(t *testing.T, d map[string]any) {
-		r := resource(t, d, "aws_vpc_security_group_ingress_rule", "service-in-alb")
+		r := resource(t, d, "aws_vpc_security_group_ingress_rule", "service-console_in-alb")
 		delete(r, "referenced_security_group_id")
 		r["cidr_ipv4"] = "0.0.0.0/0"
 	}, "sg-open-ingress"},
@@ -235,27 +235,28 @@ var violations = []violation{
 		delete(resource(t, d, "aws_security_group", "endpoints-sg"), "lifecycle")
 	}, "sg-replaceable"},
 	{"one task", "service", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_ecs_service", "service")["desired_count"] = 1
+		resource(t, d, "aws_ecs_service", "service-console_service")["desired_count"] = 1
 	}, "svc-min-tasks"},
 	{"autoscaling down to one task", "service", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_appautoscaling_target", "target")["min_capacity"] = 1
+		resource(t, d, "aws_appautoscaling_target", "autoscaling-console_target")["min_capacity"] = 1
 	}, "svc-min-tasks"},
 	{"short stop timeout", "service", func(t *testing.T, d map[string]any) {
 		containers(t, d, func(c map[string]any) { c["stopTimeout"] = 60 })
-		resource(t, d, "aws_lb_target_group", "target-group")["deregistration_delay"] = "60"
+		resource(t, d, "aws_lb_target_group", "target-group-api")["deregistration_delay"] = "60"
+		resource(t, d, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "60"
 	}, "svc-stop-timeout"},
 	{"drain longer than the stop timeout", "service", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_lb_target_group", "target-group")["deregistration_delay"] = "300"
+		resource(t, d, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "300"
 	}, "svc-deregistration-delay"},
 	{"apply does not wait for steady state", "service", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_ecs_service", "service")["wait_for_steady_state"] = false
+		resource(t, d, "aws_ecs_service", "service-console_service")["wait_for_steady_state"] = false
 	}, "svc-wait-steady-state"},
 	{"lifecycle keeps the last N tagged images", "registry", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_ecr_lifecycle_policy", "lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
+		resource(t, d, "aws_ecr_lifecycle_policy", "registry-console_lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
 			`{"rulePriority":2,"selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}`
 	}, "ecr-lifecycle-tagged"},
 	{"lifecycle expires any image by age", "registry", func(t *testing.T, d map[string]any) {
-		resource(t, d, "aws_ecr_lifecycle_policy", "lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":365},"action":{"type":"expire"}}]}`
+		resource(t, d, "aws_ecr_lifecycle_policy", "registry-console_lifecycle")["policy"] = `{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":365},"action":{"type":"expire"}}]}`
 	}, "ecr-lifecycle-tagged"},
 	{"state bucket versioning suspended", "state", func(t *testing.T, d map[string]any) {
 		resource(t, d, "aws_s3_bucket_versioning", "versioning")["versioning_configuration"] = map[string]any{"status": "Suspended"}
@@ -277,7 +278,7 @@ var violations = []violation{
 		resource(t, d, "aws_iam_role", "flow-logs-role")["assume_role_policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`
 	}, "iam-trust-source-account"},
 	{"task role trusts with the source ARN only", "service", func(t *testing.T, d map[string]any) {
-		r := resource(t, d, "aws_iam_role", "task-role")
+		r := resource(t, d, "aws_iam_role", "service-console_task-role")
 		r["assume_role_policy"] = `{"Statement":{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:123456789012:*"}}}}`
 	}, "iam-trust-source-account"},
 	{"password in the environment", "service", func(t *testing.T, d map[string]any) {
@@ -350,12 +351,44 @@ func TestEveryRuleFires(t *testing.T) {
 	}
 }
 
+// Each target group is held to the stop timeout of its own service's
+// containers: a service draining 60 s within its 60 s stop timeout beside
+// one draining 120 s within 120 s is fine; the 120 s drain registered in
+// the 60 s service is not.
+func TestDeregistrationDelayPerService(t *testing.T) {
+	doc := snapshot(t, "production-service")
+	td := resource(t, doc, "aws_ecs_task_definition", "service-console_task")
+	var defs []map[string]any
+	json.Unmarshal([]byte(td["container_definitions"].(string)), &defs)
+	defs[0]["stopTimeout"] = 60
+	b, _ := json.Marshal(defs)
+	td["container_definitions"] = string(b)
+	resource(t, doc, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "60"
+	opts := guardrails.Options{Production: false, Exemptions: map[string]string{}}
+	has := func(fs []guardrails.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			if f.Rule == "svc-deregistration-delay" {
+				out = append(out, f.Address)
+			}
+		}
+		return out
+	}
+	if got := has(guardrails.Evaluate("production-service", doc, opts)); len(got) != 0 {
+		t.Errorf("each drain within its own service's stop timeout, yet %v", got)
+	}
+	resource(t, doc, "aws_lb_target_group", "target-group-console")["deregistration_delay"] = "120"
+	if got := has(guardrails.Evaluate("production-service", doc, opts)); len(got) != 1 || !strings.Contains(got[0], "target-group-console") {
+		t.Errorf("console drains 120 s with a 60 s stop timeout: findings %v, want its target group", got)
+	}
+}
+
 // An exemption turns the rule's errors into warnings that carry the reason;
 // other rules still fail.
 func TestExemption(t *testing.T) {
 	doc := snapshot(t, "production-service")
 	resource(t, doc, "aws_lb", "alb")["enable_deletion_protection"] = false
-	resource(t, doc, "aws_ecs_service", "service")["desired_count"] = 1
+	resource(t, doc, "aws_ecs_service", "service-console_service")["desired_count"] = 1
 	opts := guardrails.Options{Production: true, Exemptions: map[string]string{"svc-min-tasks": "a single task during the migration window"}}
 	fs := guardrails.Evaluate("production-service", doc, opts)
 	got := map[string]guardrails.Level{}

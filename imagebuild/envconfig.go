@@ -22,12 +22,16 @@ type EnvFile struct {
 	AWS     struct {
 		Endpoint string `yaml:"endpoint"`
 	} `yaml:"aws"`
-	Service struct {
-		Image ImageSettings `yaml:"image"`
-	} `yaml:"service"`
+	Services map[string]ServiceSettings `yaml:"services"`
 }
 
-// ImageSettings is the service.image section.
+// ServiceSettings is what publishing reads of services.<name>.
+type ServiceSettings struct {
+	Image              ImageSettings `yaml:"image"`
+	AdoptSingleService bool          `yaml:"adopt_single_service"`
+}
+
+// ImageSettings is the services.<name>.image section.
 type ImageSettings struct {
 	// Repository is the ECR repository's name; empty is the environment's own.
 	Repository string `yaml:"repository"`
@@ -53,14 +57,15 @@ func ReadEnvFile(path string) (EnvFile, error) {
 // DigestPattern is the form of an image digest.
 var DigestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
-// SetImageDigest sets service.image.digest in the YAML file at path,
-// creating the service and image mappings if missing. When the key already
-// has a value only that value's text changes, and a missing service key is
-// appended at the end, so comments, blank lines and layout stay as they
-// were; otherwise (service without image.digest) the file is re-encoded from
-// its node tree, which keeps comments but not blank lines. The file is replaced atomically (temporary
-// file in the same directory, then rename) and keeps its permissions.
-func SetImageDigest(path, digest string) error {
+// SetImageDigest sets services.<service>.image.digest in the YAML file at
+// path, creating the image mapping or the digest key if missing (the
+// service itself must be there). When the key already has a value only
+// that value's text changes, so comments, blank lines and layout stay as
+// they were; otherwise the file is re-encoded from its node tree, which
+// keeps comments but not blank lines. The file is replaced atomically
+// (temporary file in the same directory, then rename) and keeps its
+// permissions.
+func SetImageDigest(path, service, digest string) error {
 	if !DigestPattern.MatchString(digest) {
 		return fmt.Errorf("digest %q is not sha256:<64 hex digits>", digest)
 	}
@@ -68,62 +73,54 @@ func SetImageDigest(path, digest string) error {
 	if err != nil {
 		return err
 	}
-	out, err := setDigest(data, digest)
+	out, err := setDigest(data, service, digest)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return writeAtomic(path, out)
 }
 
-func setDigest(data []byte, digest string) ([]byte, error) {
+func setDigest(data []byte, service, digest string) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
-	}
-	appendBlock := func() []byte { // a new top-level service key, after the file as it is
-		out := append([]byte(nil), data...)
-		if len(out) > 0 && out[len(out)-1] != '\n' {
-			out = append(out, '\n')
-		}
-		return append(out, fmt.Sprintf("service:\n  image:\n    digest: %q\n", digest)...)
-	}
-	if doc.Kind == 0 || doc.Kind == yaml.DocumentNode && len(doc.Content) == 0 { // empty, or comments only
-		return appendBlock(), nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, errors.New("the top level is not a mapping")
 	}
 	node := doc.Content[0]
-	if service, err := mappingValue(node, "service"); err != nil {
-		return nil, err
-	} else if service == nil && node.Style&yaml.FlowStyle == 0 {
-		return appendBlock(), nil
-	}
-	created := false
-	for _, key := range []string{"service", "image"} {
+	for _, key := range []string{"services", service} {
 		child, err := mappingValue(node, key)
 		if err != nil {
 			return nil, err
 		}
-		if child == nil {
-			child = &yaml.Node{Kind: yaml.MappingNode}
-			node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, child)
-			created = true
-		} else if child.Kind == yaml.ScalarNode && child.Tag == "!!null" {
-			// "image:" with no value
-			*child = yaml.Node{Kind: yaml.MappingNode}
-			created = true
-		} else if child.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s is not a mapping (line %d)", key, child.Line)
+		if child == nil || child.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("has no services.%s mapping; add the service first", service)
 		}
 		node = child
 	}
+	created := false
+	child, err := mappingValue(node, "image")
+	switch {
+	case err != nil:
+		return nil, err
+	case child == nil:
+		child = &yaml.Node{Kind: yaml.MappingNode}
+		node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "image"}, child)
+		created = true
+	case child.Kind == yaml.ScalarNode && child.Tag == "!!null": // "image:" with no value
+		*child = yaml.Node{Kind: yaml.MappingNode}
+		created = true
+	case child.Kind != yaml.MappingNode:
+		return nil, fmt.Errorf("services.%s.image is not a mapping (line %d)", service, child.Line)
+	}
+	node = child
 	value, err := mappingValue(node, "digest")
 	if err != nil {
 		return nil, err
 	}
 	if value != nil && !created {
-		if out, ok := spliceScalar(data, value, digest); ok {
+		if out, ok := spliceScalar(data, value, service, digest); ok {
 			return out, nil
 		}
 	}
@@ -131,7 +128,7 @@ func setDigest(data []byte, digest string) ([]byte, error) {
 		node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "digest"}, &yaml.Node{})
 		value = node.Content[len(node.Content)-1]
 	} else if value.Kind != yaml.ScalarNode {
-		return nil, fmt.Errorf("service.image.digest is not a scalar (line %d)", value.Line)
+		return nil, fmt.Errorf("services.%s.image.digest is not a scalar (line %d)", service, value.Line)
 	}
 	*value = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: digest, Style: yaml.DoubleQuotedStyle,
 		LineComment: value.LineComment, HeadComment: value.HeadComment, FootComment: value.FootComment}
@@ -166,7 +163,7 @@ func mappingValue(m *yaml.Node, key string) (*yaml.Node, error) {
 
 // spliceScalar replaces a one-line scalar's text in data with a quoted
 // value; ok is false when the scalar's extent cannot be found exactly.
-func spliceScalar(data []byte, n *yaml.Node, value string) ([]byte, bool) {
+func spliceScalar(data []byte, n *yaml.Node, service, value string) ([]byte, bool) {
 	if n.Kind != yaml.ScalarNode || n.Line < 1 || n.Column < 1 || n.Value == "" && n.Style == 0 {
 		return nil, false
 	}
@@ -218,14 +215,8 @@ func spliceScalar(data []byte, n *yaml.Node, value string) ([]byte, bool) {
 		out.Write(l)
 	}
 	// The edit must mean what we meant.
-	var check struct {
-		Service struct {
-			Image struct {
-				Digest string `yaml:"digest"`
-			} `yaml:"image"`
-		} `yaml:"service"`
-	}
-	if err := yaml.Unmarshal(out.Bytes(), &check); err != nil || check.Service.Image.Digest != value {
+	var check EnvFile
+	if err := yaml.Unmarshal(out.Bytes(), &check); err != nil || check.Services[service].Image.Digest != value {
 		return nil, false
 	}
 	return out.Bytes(), true

@@ -29,9 +29,9 @@ func readFile(t *testing.T, path string) string {
 
 func TestSetImageDigestReplacesOnlyTheValue(t *testing.T) {
 	for _, old := range []string{`""`, `''`, `"sha256:0000"`, `sha256:1111`, `'sha256:2222'`} {
-		before := "# production environment\nname: production\n\n# The service.\nservice:\n    image:\n        repository: \"\"   # this env's repository\n\n        digest: " + old + " # set by cmd/publish\n        tag: v1\n    desired_count: 3\nregion: eu-west-1\n"
+		before := "# production environment\nname: production\n\n# The services.\nservices:\n    api:\n        image:\n            repository: \"\"   # this service's repository\n\n            digest: " + old + " # set by cmd/publish\n            tag: v1\n        desired_count: 3\n    console:\n        image: {digest: " + old + "}\nregion: eu-west-1\n"
 		path := writeEnv(t, before)
-		if err := SetImageDigest(path, digestA); err != nil {
+		if err := SetImageDigest(path, "api", digestA); err != nil {
 			t.Fatalf("%s: %v", old, err)
 		}
 		want := strings.Replace(before, "digest: "+old, `digest: "`+digestA+`"`, 1)
@@ -39,7 +39,7 @@ func TestSetImageDigestReplacesOnlyTheValue(t *testing.T) {
 			t.Errorf("%s: got\n%s\nwant\n%s", old, got, want)
 		}
 		f, err := ReadEnvFile(path)
-		if err != nil || f.Service.Image.Digest != digestA || f.Service.Image.Tag != "v1" || f.Region != "eu-west-1" {
+		if err != nil || f.Services["api"].Image.Digest != digestA || f.Services["api"].Image.Tag != "v1" || f.Region != "eu-west-1" || f.Services["console"].Image.Digest == digestA {
 			t.Errorf("%s: read back %+v %v", old, f, err)
 		}
 	}
@@ -47,28 +47,22 @@ func TestSetImageDigestReplacesOnlyTheValue(t *testing.T) {
 
 func TestSetImageDigestCreatesKeys(t *testing.T) {
 	for name, before := range map[string]string{
-		"no service":   "# head comment\nname: staging\nregion: us-east-1 # the region\n",
-		"no image":     "name: staging\nservice:\n  desired_count: 2 # two tasks\n",
-		"null image":   "name: staging\nservice:\n  image:\n",
-		"no digest":    "name: staging\nservice:\n  image:\n    tag: v1\n",
-		"null digest":  "name: staging\nservice:\n  image:\n    digest: # fill in\n",
-		"empty file":   "",
-		"only comment": "# nothing yet\n",
+		"no image":    "name: staging\nservices:\n  api:\n    desired_count: 2 # two tasks\n",
+		"null image":  "name: staging\nservices:\n  api:\n    image:\n",
+		"no digest":   "name: staging\nservices:\n  api:\n    image:\n      tag: v1\n",
+		"null digest": "name: staging\nservices:\n  api:\n    image:\n      digest: # fill in\n",
 	} {
 		path := writeEnv(t, before)
-		if err := SetImageDigest(path, digestA); err != nil {
+		if err := SetImageDigest(path, "api", digestA); err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
 		got := readFile(t, path)
 		f, err := ReadEnvFile(path)
-		if err != nil || f.Service.Image.Digest != digestA {
+		if err != nil || f.Services["api"].Image.Digest != digestA {
 			t.Errorf("%s: digest not set: %+v %v\n%s", name, f, err, got)
 		}
-		if !strings.Contains(before, "service") && !strings.HasPrefix(got, before) {
-			t.Errorf("%s: the file was rewritten, not appended to:\n%s", name, got)
-		}
-		for _, keep := range []string{"# head comment", "# the region", "# two tasks", "desired_count: 2", "tag: v1", "name: staging", "# nothing yet"} {
+		for _, keep := range []string{"# two tasks", "desired_count: 2", "tag: v1", "name: staging"} {
 			if strings.Contains(before, keep) && !strings.Contains(got, keep) {
 				t.Errorf("%s: lost %q:\n%s", name, keep, got)
 			}
@@ -78,14 +72,17 @@ func TestSetImageDigestCreatesKeys(t *testing.T) {
 
 func TestSetImageDigestErrors(t *testing.T) {
 	for content, want := range map[string]string{
-		"- a\n- b\n":                            "top level is not a mapping",
-		"service: web\n":                        "service is not a mapping",
-		"service:\n  image: [a]\n":              "image is not a mapping",
-		"service:\n  image:\n    digest: [1]\n": "digest is not a scalar",
-		"service: {\n":                          "",
+		"- a\n- b\n":                                         "top level is not a mapping",
+		"name: x\n":                                          "has no services.api mapping",
+		"service:\n  image: {}\n":                            "has no services.api mapping",
+		"services:\n  console: {}\n":                         "has no services.api mapping",
+		"services:\n  api: web\n":                            "has no services.api mapping",
+		"services:\n  api:\n    image: [a]\n":                "services.api.image is not a mapping",
+		"services:\n  api:\n    image:\n      digest: [1]\n": "services.api.image.digest is not a scalar",
+		"services: {\n":                                      "",
 	} {
 		path := writeEnv(t, content)
-		err := SetImageDigest(path, digestA)
+		err := SetImageDigest(path, "api", digestA)
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%q: error %v, want one naming the file and %q", content, err, want)
 		}
@@ -94,17 +91,17 @@ func TestSetImageDigestErrors(t *testing.T) {
 		}
 	}
 	path := writeEnv(t, "name: x\n")
-	if err := SetImageDigest(path, "latest"); err == nil || !strings.Contains(err.Error(), "sha256:") {
+	if err := SetImageDigest(path, "api", "latest"); err == nil || !strings.Contains(err.Error(), "sha256:") {
 		t.Errorf("bad digest: %v", err)
 	}
-	if err := SetImageDigest(filepath.Join(t.TempDir(), "missing.yaml"), digestA); err == nil {
+	if err := SetImageDigest(filepath.Join(t.TempDir(), "missing.yaml"), "api", digestA); err == nil {
 		t.Error("missing file: want an error")
 	}
 }
 
 func TestSetImageDigestIsAtomicAndKeepsMode(t *testing.T) {
-	path := writeEnv(t, "service:\n  image:\n    digest: \"\"\n")
-	if err := SetImageDigest(path, digestA); err != nil {
+	path := writeEnv(t, "services:\n  api:\n    image:\n      digest: \"\"\n")
+	if err := SetImageDigest(path, "api", digestA); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path)

@@ -3,6 +3,8 @@ package imagebuild
 import (
 	"strings"
 
+	"selfhost/config"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -10,13 +12,13 @@ import (
 // (config.Defaults' project).
 const DefaultProject = "selfhost"
 
-// DefaultRepositoryName is the ECR repository of an environment whose file
-// leaves service.image.repository empty: <project>-<env>.
-func DefaultRepositoryName(project, env string) string {
+// DefaultRepositoryName is the ECR repository of a service whose
+// image.repository is empty: config.DefaultRepository.
+func DefaultRepositoryName(project, env, service string, adopt bool) string {
 	if project == "" {
 		project = DefaultProject
 	}
-	return project + "-" + env
+	return config.DefaultRepository(project+"-"+env, service, adopt)
 }
 
 // DefaultTag is the registry tag of an image: the 12-character commit for a

@@ -8,8 +8,8 @@ import (
 	"selfhost/constructs/dns"
 )
 
-// NewDNS is <env>-dns: the api.<domain> and app.<domain> aliases of the
-// load balancer. It is its own stack so it can live in the account that
+// NewDNS is <env>-dns: the alias records of every service's hostnames to
+// the load balancer. It is its own stack so it can live in the account that
 // owns the zone (dns.role_arn).
 func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (Stack, error) {
 	st := newStack(scope, cfg, config.PartDNS, cfg.DNS.RoleARN)
@@ -20,7 +20,7 @@ func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs,
 	}
 	out, err := dns.New(st, "records", dns.Props{
 		Domain:     cfg.DNS.Domain,
-		Hosts:      cfg.DNS.Hosts(),
+		Hosts:      cfg.Hosts(),
 		ZoneID:     zone,
 		ALBDNSName: svc.ALBDNSName,
 		ALBZoneID:  svc.ALBZoneID,

@@ -1,35 +1,49 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"selfhost/config"
 	"selfhost/constructs/registry"
 )
 
-// RegistryOutputs are what <env>-service uses of <env>-registry.
-type RegistryOutputs = registry.Outputs
+// RegistryOutputs are what <env>-service uses of <env>-registry: each
+// service's repository, by service name.
+type RegistryOutputs struct {
+	Repositories map[string]*registry.Outputs
+}
 
-// NewRegistry is <env>-registry: the ECR repository the service's image is
-// pulled from. It comes before <env>-service so that the first deploy of an
-// environment can create the repository, publish the image into it, and only
-// then create the service (whose rollout waits for tasks that pull it). The
-// construct id "registry" is the one it had in <env>-service, so the
-// resources keep their addresses (README: moving an existing deployment).
+// NewRegistry is <env>-registry: one ECR repository per service, its image
+// pulled from there. It comes before <env>-service so that the first deploy
+// of an environment can create the repositories, publish the images into
+// them, and only then create the services (whose rollouts wait for tasks
+// that pull them). Each repository's construct id is registry-<service>;
+// the service adopting the single service of earlier versions moves that
+// one's (id registry) there (migrate.go).
 func NewRegistry(scope constructs.Construct, cfg *config.Config) (Stack, *RegistryOutputs, error) {
 	st := newStack(scope, cfg, config.PartRegistry, "")
 	useS3Backend(st, cfg)
-	reg, err := registry.New(st, "registry", registry.Props{
-		Name:               cfg.Service.Image.Repository,
-		TagMutability:      cfg.Registry.TagMutability,
-		ScanOnPush:         cfg.Registry.ScanOnPush,
-		Encryption:         "AES256",
-		UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
-	})
-	if err != nil {
-		return nil, nil, err
+	out := &RegistryOutputs{Repositories: map[string]*registry.Outputs{}}
+	for _, name := range cfg.ServiceNames() {
+		s := cfg.Services[name]
+		reg, err := registry.New(st, "registry-"+name, registry.Props{
+			Name:               s.Image.Repository,
+			TagMutability:      cfg.Registry.TagMutability,
+			ScanOnPush:         cfg.Registry.ScanOnPush,
+			Encryption:         "AES256",
+			UntaggedExpiryDays: cfg.Registry.UntaggedExpiryDays,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("services.%s: %w", name, err)
+		}
+		if s.AdoptSingleService {
+			adoptSingleService(st, name, singleServiceRegistry)
+		}
+		out.Repositories[name] = reg
+		output(st, "repository_name_"+name, reg.Name)
+		output(st, "repository_url_"+name, reg.URL)
 	}
-	output(st, "repository_name", reg.Name)
-	output(st, "repository_url", reg.URL)
-	return st, reg, nil
+	return st, out, nil
 }

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -11,6 +12,7 @@ import (
 	"selfhost/config"
 	"selfhost/constructs/autoscaling"
 	"selfhost/constructs/certificate"
+	"selfhost/constructs/cluster"
 	"selfhost/constructs/dns"
 	"selfhost/constructs/loadbalancer"
 	"selfhost/constructs/service"
@@ -22,12 +24,15 @@ type ServiceOutputs struct {
 	ALBZoneID  *string
 }
 
-// NewService is <env>-service: certificate, load balancer, Fargate service
-// and its autoscaling, pulling from the repository of <env>-registry.
+// NewService is <env>-service: certificate, load balancer, the ECS
+// cluster, and per service (keyed by its name, in name order) its target
+// group and listener rule (with hosts), its tasks' security group, roles,
+// log group, task definition, ECS service and autoscaling, pulling from its
+// repository of <env>-registry.
 func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs) (Stack, *ServiceOutputs, error) {
 	st := newStack(scope, cfg, config.PartService, "")
 	useS3Backend(st, cfg)
-	s, lbc := cfg.Service, cfg.LoadBalancer
+	lbc := cfg.LoadBalancer
 	name := cfg.ResourcePrefix()
 
 	certARN := jsii.String(lbc.CertificateARN)
@@ -39,14 +44,34 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		if err != nil {
 			return nil, nil, err
 		}
-		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, Hosts: cfg.DNS.Hosts(), ZoneID: zoneID, ZoneProvider: zp})
+		cert, err := certificate.New(st, "certificate", certificate.Props{Domain: cfg.DNS.Domain, Hosts: cfg.Hosts(), ZoneID: zoneID, ZoneProvider: zp})
 		if err != nil {
 			return nil, nil, err
 		}
 		certARN = cert.CertificateARN
 	}
 
-	hc := s.TargetHealthCheck
+	var targets []loadbalancer.Target
+	cfg.Each(func(s *config.Service) {
+		if !s.HasTargetGroup() {
+			return
+		}
+		hc := s.TargetHealthCheck
+		targets = append(targets, loadbalancer.Target{
+			Name:     s.Name,
+			Priority: s.Priority,
+			Hosts:    cfg.ServiceHostnames(s),
+			Port:     s.ContainerPort,
+			HealthCheck: loadbalancer.HealthCheck{
+				Path: hc.Path, IntervalSeconds: hc.IntervalSeconds, TimeoutSeconds: hc.TimeoutSeconds,
+				HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold, Matcher: hc.Matcher,
+			},
+			DeregistrationDelaySeconds: s.DeregistrationDelaySeconds,
+			Stickiness:                 loadbalancer.Stickiness{Enabled: s.Stickiness.Enabled, DurationSeconds: s.Stickiness.DurationSeconds},
+			SlowStartSeconds:           s.SlowStartSeconds,
+			NamePrefix:                 cfg.ServiceResources(s).TargetGroupPrefix,
+		})
+	})
 	logPrefix := ""
 	if lbc.AccessLogsBucket != "" {
 		logPrefix = name
@@ -55,7 +80,6 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		Name:               name,
 		VPCID:              net.VPCID,
 		PublicSubnetIDs:    net.PublicSubnetIDs,
-		ContainerPort:      s.ContainerPort,
 		IngressIPv4CIDRs:   lbc.IngressCIDRs,
 		IngressIPv6CIDRs:   lbc.IngressIPv6CIDRs,
 		DualStack:          false, // the network tier assigns no IPv6 yet
@@ -65,34 +89,62 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		AccessLogsPrefix:   logPrefix,
 		SSLPolicy:          lbc.SSLPolicy,
 		CertificateARN:     certARN,
-		HealthCheck: loadbalancer.HealthCheck{
-			Path: hc.Path, IntervalSeconds: hc.IntervalSeconds, TimeoutSeconds: hc.TimeoutSeconds,
-			HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold, Matcher: hc.Matcher,
-		},
-		DeregistrationDelaySeconds: s.DeregistrationDelaySeconds,
-		Stickiness:                 loadbalancer.Stickiness{Enabled: s.Stickiness.Enabled, DurationSeconds: s.Stickiness.DurationSeconds},
-		SlowStartSeconds:           s.SlowStartSeconds,
-		TargetGroupNamePrefix:      "app-",
-		Routes:                     []loadbalancer.Route{{Name: config.ServiceRouteName, Priority: config.ServiceRoutePriority, Hosts: cfg.DNS.Hostnames()}},
-		ZonalShift:                 lbc.ZonalShift,
+		Targets:            targets,
+		ZonalShift:         lbc.ZonalShift,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	cl, err := cluster.New(st, "cluster", cluster.Props{Name: name})
+	if err != nil {
+		return nil, nil, err
+	}
 
-	env := cfg.ContainerEnv()
+	out := func(id string, v any) {
+		output(st, id, v)
+	}
+	for _, n := range cfg.ServiceNames() {
+		s := cfg.Services[n]
+		if err := newOneService(st, cfg, s, net, data, reg, lb, cl); err != nil {
+			return nil, nil, fmt.Errorf("services.%s: %w", n, err)
+		}
+		if s.AdoptSingleService {
+			adoptSingleService(st, n, singleServiceMoves)
+		}
+		var urls []string
+		for _, h := range cfg.ServiceHostnames(s) {
+			urls = append(urls, "https://"+h)
+		}
+		out("urls_"+n, jsii.Strings(urls...))
+		out("service_name_"+n, jsii.String(cfg.ServiceResources(s).Base))
+	}
+	out("load_balancer_dns_name", lb.DNSName)
+	out("cluster_name", cl.Name)
+	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID}, nil
+}
+
+// newOneService builds one service's ECS service (constructs/service,
+// id service-<name>) and its autoscaling (id autoscaling-<name>).
+func newOneService(st Stack, cfg *config.Config, s *config.Service, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs, lb *loadbalancer.Outputs, cl *cluster.Outputs) error {
+	res := cfg.ServiceResources(s)
+	repo := reg.Repositories[s.Name]
+	hc := s.TargetHealthCheck
 	cc := s.ContainerHealthCheck()
 	var secrets []service.Secret
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		secrets = append(secrets, service.Secret{Name: k, ARN: s.Secrets[k]})
 	}
 	db, buckets := data.For(s.Database, s.Buckets)
-	svc, err := service.New(st, "service", service.Props{
-		Name:                          name,
+	p := service.Props{
+		Name:                          res.Base,
+		ClusterARN:                    cl.ARN,
+		LogGroupName:                  res.LogGroup,
+		VPCID:                         net.VPCID,
+		SecurityGroupNamePrefix:       res.SecurityGroupPrefix,
 		Region:                        cfg.Region,
-		Image:                         image(cfg, reg.URL),
-		RepositoryARN:                 reg.ARN,
-		ContainerName:                 "app",
+		Image:                         image(s, repo.URL),
+		RepositoryARN:                 repo.ARN,
+		ContainerName:                 config.ContainerName,
 		ContainerPort:                 s.ContainerPort,
 		CPU:                           s.CPU,
 		MemoryMiB:                     s.Memory,
@@ -103,11 +155,8 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		TargetHealth:                  service.TargetHealth{IntervalSeconds: hc.IntervalSeconds, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
 		DeregistrationDelaySeconds:    s.DeregistrationDelaySeconds,
 		PrivateSubnetIDs:              net.PrivateSubnetIDs,
-		SecurityGroupID:               lb.ServiceSecurityGroupID,
-		TargetGroupARN:                lb.TargetGroupARN,
-		HTTPSListener:                 lb.RouteRules[config.ServiceRouteName],
 		LogRetentionDays:              s.LogRetentionDays,
-		Environment:                   env,
+		Environment:                   cfg.ContainerEnv(s),
 		Secrets:                       secrets,
 		ContainerHealthCheck: &service.ContainerHealthCheck{
 			Command: cc.Command, IntervalSeconds: cc.IntervalSeconds, TimeoutSeconds: cc.TimeoutSeconds,
@@ -116,42 +165,43 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		TaskRolePolicyARNs: s.TaskRolePolicyARNs,
 		Database:           db,
 		Buckets:            buckets,
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-
+	var label *string
+	if t, ok := lb.Targets[s.Name]; ok {
+		p.LoadBalancer = &service.LoadBalancer{TargetGroupARN: t.TargetGroupARN, Rule: t.Rule, SecurityGroupID: lb.ALBSecurityGroupID}
+		label = t.RequestCountResourceLabel
+	} else {
+		// A worker: no target group to drain or to pass health checks in;
+		// its rollout is bounded by the container's own check.
+		p.HealthCheckGracePeriodSeconds = 0
+		p.DeregistrationDelaySeconds = 0
+		p.TargetHealth = service.TargetHealth{IntervalSeconds: cc.IntervalSeconds, HealthyThreshold: 2, UnhealthyThreshold: cc.Retries}
+	}
+	svc, err := service.New(st, "service-"+s.Name, p)
+	if err != nil {
+		return err
+	}
 	as := s.Autoscaling
-	if _, err := autoscaling.New(st, "autoscaling", autoscaling.Props{
-		Name:                      name,
-		ClusterName:               svc.ClusterName,
+	_, err = autoscaling.New(st, "autoscaling-"+s.Name, autoscaling.Props{
+		Name:                      res.Base,
+		ClusterName:               cl.Name,
 		ServiceName:               svc.ServiceName,
 		MinCapacity:               as.Min,
 		MaxCapacity:               as.Max,
 		CPUTargetPercent:          as.CPUTarget,
+		MemoryTargetPercent:       as.MemoryTarget,
 		ScaleInCooldownSeconds:    as.ScaleInCooldownSec,
 		ScaleOutCooldownSeconds:   as.ScaleOutCooldownSec,
 		RequestsPerTarget:         as.RequestsPerTarget,
-		RequestCountResourceLabel: lb.RequestCountResourceLabel,
-	}); err != nil {
-		return nil, nil, err
-	}
-
-	out := func(id string, v any) {
-		output(st, id, v)
-	}
-	out("load_balancer_dns_name", lb.DNSName)
-	out("api_url", "https://"+cfg.DNS.Hostname(config.HostAPI))
-	out("app_url", "https://"+cfg.DNS.Hostname(config.HostApp))
-	out("cluster_name", svc.ClusterName)
-	out("service_name", svc.ServiceName)
-	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID}, nil
+		RequestCountResourceLabel: label,
+	})
+	return err
 }
 
-// image is the container image: the configured URI, or this environment's
+// image is a service's container image: the configured URI, or its
 // repository pinned by digest (preferred) or tag.
-func image(cfg *config.Config, repoURL *string) string {
-	img := cfg.Service.Image
+func image(s *config.Service, repoURL *string) string {
+	img := s.Image
 	switch {
 	case img.URI != "":
 		return img.URI

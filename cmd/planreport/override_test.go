@@ -21,17 +21,17 @@ func TestApplyOverrides(t *testing.T) {
 		"tags.team=platform",                       // a map key
 		"load_balancer.ingress_cidrs=[10.0.0.0/8]", // a YAML list
 		"load_balancer.deletion_protection=true",
-		"service.autoscaling.cpu_target = 65", // spaces around the key are fine
-		"dns.create_zone=",                    // removed: back to the default (false)
-		"service.image.tag=007",               // stays a string
+		"services.api.autoscaling.cpu_target = 65", // spaces around the key are fine
+		"dns.create_zone=",                         // removed: back to the default (false)
+		"services.api.image.tag=007",               // stays a string
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Network.FlowLogRetentionDays != 30 || cfg.Network.Subnets.PrivateNewBits != 5 ||
 		cfg.Tags["team"] != "platform" || !reflect.DeepEqual(cfg.LoadBalancer.IngressCIDRs, []string{"10.0.0.0/8"}) ||
-		!cfg.LoadBalancer.DeletionProtection || cfg.Service.Autoscaling.CPUTarget != 65 || cfg.DNS.CreateZone ||
-		cfg.Service.Image.Tag != "007" {
+		!cfg.LoadBalancer.DeletionProtection || cfg.Services["api"].Autoscaling.CPUTarget != 65 || cfg.DNS.CreateZone ||
+		cfg.Services["api"].Image.Tag != "007" {
 		t.Errorf("overrides not applied:\n%s", out)
 	}
 	// Untouched settings and the file's comments stay.

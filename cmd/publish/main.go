@@ -1,13 +1,15 @@
-// Command publish builds the service's image from local code, pushes it to the
-// environment's ECR repository and prints its digest, which the service stack
+// Command publish builds a service's image from local code, pushes it to the
+// service's ECR repository and prints its digest, which the service stack
 // pins (repository@sha256:...) so every task runs the same immutable image.
 //
-//	go run ./cmd/publish --env production               # build, push, print the digest
-//	go run ./cmd/publish --env production --write-config  # ... and set service.image.digest
+//	go run ./cmd/publish --env production --service api                 # build, push, print the digest
+//	go run ./cmd/publish --env production --service api --write-config  # ... and set services.api.image.digest
 //
-// The builder is Docker (app/Dockerfile) when a Docker engine answers, else
+// --service names the service (required when the environment has more than
+// one). The builder is Docker (app/Dockerfile) when a Docker engine answers, else
 // the daemonless Go builder (--builder go forces it). The repository is
-// service.image.repository of environments/<env>.yaml, or <project>-<env>;
+// services.<name>.image.repository of environments/<env>.yaml, or its default
+// (<project>-<env>-<name>; <project>-<env> with adopt_single_service);
 // its URI comes from ECR (DescribeRepositories) and the registry credentials
 // from GetAuthorizationToken. --registry pushes to another registry instead,
 // without calling AWS (plain http only on loopback).
@@ -21,9 +23,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -56,10 +60,10 @@ type usageError struct{ error }
 
 // options are the command-line flags.
 type options struct {
-	env, configPath, builder, repository, registry, region, endpoint, tag string
-	pkg, dockerfile, buildContext, platform, base                         string
-	port                                                                  int
-	writeConfig                                                           bool
+	env, configPath, service, builder, repository, registry, region, endpoint, tag string
+	pkg, dockerfile, buildContext, platform, base                                  string
+	port                                                                           int
+	writeConfig                                                                    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -68,9 +72,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.env, "env", "", "environment name; reads environments/<env>.yaml")
 	fs.StringVar(&o.configPath, "config", "", "environment file (default environments/<env>.yaml)")
-	fs.BoolVar(&o.writeConfig, "write-config", false, "set service.image.digest in the environment file")
+	fs.StringVar(&o.service, "service", "", "the service to publish (services.<name>; required when the environment has more than one)")
+	fs.BoolVar(&o.writeConfig, "write-config", false, "set services.<name>.image.digest in the environment file")
 	fs.StringVar(&o.builder, "builder", "auto", "auto (docker if an engine answers, else go), docker or go")
-	fs.StringVar(&o.repository, "repository", "", "ECR repository name (default service.image.repository, else <project>-<env>)")
+	fs.StringVar(&o.repository, "repository", "", "ECR repository name (default services.<name>.image.repository, else its default)")
 	fs.StringVar(&o.registry, "registry", "", "push to this registry (host[:port], http:// only for loopback) instead of ECR; no AWS calls")
 	fs.StringVar(&o.region, "region", "", "AWS region (default the environment's region, else AWS_REGION)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "ECR API endpoint, e.g. an emulator (default aws.endpoint of the environment, else AWS_ENDPOINT_URL)")
@@ -82,7 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.base, "base", "", "go builder: base image (default empty, like FROM scratch)")
 	fs.IntVar(&o.port, "port", 8080, "go builder: exposed port")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./cmd/publish --env ENV [--write-config] [flags]")
+		fmt.Fprintln(stderr, "usage: go run ./cmd/publish --env ENV [--service NAME] [--write-config] [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -131,15 +136,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if envName == "" {
 		envName = envFile.Name
 	}
+	var svc imagebuild.ServiceSettings
+	if o.configPath != "" && (o.repository == "" || o.writeConfig) {
+		if o.service, err = chooseService(o.service, o.configPath, envFile); err != nil {
+			return err
+		}
+		svc = envFile.Services[o.service]
+	}
 	repoName := o.repository
 	if repoName == "" {
-		repoName = envFile.Service.Image.Repository
+		repoName = svc.Image.Repository
 	}
 	if repoName == "" {
-		if envName == "" {
-			return usageError{errors.New("no repository: pass --repository or --env")}
+		if envName == "" || o.service == "" {
+			return usageError{errors.New("no repository: pass --repository, or --env and --service")}
 		}
-		repoName = imagebuild.DefaultRepositoryName(envFile.Project, envName)
+		repoName = imagebuild.DefaultRepositoryName(envFile.Project, envName, o.service, svc.AdoptSingleService)
 	}
 
 	// Where to push, with which credentials: before building, to fail fast.
@@ -187,15 +199,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, pinned.DigestStr())
 
 	if o.writeConfig {
-		if err := imagebuild.SetImageDigest(o.configPath, pinned.DigestStr()); err != nil {
+		if err := imagebuild.SetImageDigest(o.configPath, o.service, pinned.DigestStr()); err != nil {
 			return fmt.Errorf("writing the digest into the environment file: %w", err)
 		}
-		logf("set service.image.digest in %s", o.configPath)
-		if envFile.Service.Image.URI != "" {
-			logf("note: %s also sets service.image.uri (%s); check which one the service stack uses", o.configPath, envFile.Service.Image.URI)
+		logf("set services.%s.image.digest in %s", o.service, o.configPath)
+		if svc.Image.URI != "" {
+			logf("note: %s also sets services.%s.image.uri (%s); check which one the service stack uses", o.configPath, o.service, svc.Image.URI)
 		}
 	}
 	return nil
+}
+
+// chooseService is the service to publish: the one named (which must be
+// one of the file's), or the file's only service.
+func chooseService(name, path string, f imagebuild.EnvFile) (string, error) {
+	names := slices.Sorted(maps.Keys(f.Services))
+	switch {
+	case len(names) == 0:
+		return "", fmt.Errorf("%s has no services: (an older file with service:? see the README's migration note)", path)
+	case name == "" && len(names) == 1:
+		return names[0], nil
+	case name == "":
+		return "", usageError{fmt.Errorf("%s has %d services; name one with --service (one of %s)", path, len(names), strings.Join(names, ", "))}
+	case !slices.Contains(names, name):
+		return "", usageError{fmt.Errorf("--service %q is not a service of %s; want one of %s", name, path, strings.Join(names, ", "))}
+	}
+	return name, nil
 }
 
 // destination is where the image goes: the environment's ECR repository

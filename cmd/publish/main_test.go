@@ -28,12 +28,12 @@ func TestPublishToRegistryAndWriteConfig(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 
 	cfgPath := filepath.Join(t.TempDir(), "staging.yaml")
-	before := "# staging\nname: staging\nservice:\n  image:\n    repository: web # ECR repository\n    digest: \"\"\n"
+	before := "# staging\nname: staging\nservices:\n  web:\n    image:\n      repository: web # ECR repository\n      digest: \"\"\n  worker:\n    image:\n      digest: \"\"\n"
 	if err := os.WriteFile(cfgPath, []byte(before), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--config", cfgPath, "--write-config", "--builder", "go", "--context", root,
+	err := run(context.Background(), []string{"--config", cfgPath, "--service", "web", "--write-config", "--builder", "go", "--context", root,
 		"--registry", "http://" + host, "--tag", "candidate"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("publish: %v\n%s", err, stderr.String())
@@ -63,6 +63,37 @@ func TestPublishToRegistryAndWriteConfig(t *testing.T) {
 	}
 }
 
+// With more than one service, --service is required and must name one of
+// them; the error lists the names, before anything is built or called.
+func TestPublishNeedsTheService(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "dev.yaml")
+	if err := os.WriteFile(cfgPath, []byte("name: dev\nservices:\n  api: {}\n  console: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for args, want := range map[string]string{
+		"":                  "has 2 services; name one with --service (one of api, console)",
+		"--service=worker":  `--service "worker" is not a service of ` + cfgPath + `; want one of api, console`,
+		"--service=console": "", // gets past the choice (then fails on the registry)
+	} {
+		var stdout, stderr bytes.Buffer
+		a := []string{"--config", cfgPath, "--registry", "http://", "--builder", "go"}
+		if args != "" {
+			a = append(a, args)
+		}
+		err := run(context.Background(), a, &stdout, &stderr)
+		var usage usageError
+		if want == "" {
+			if err == nil || strings.Contains(err.Error(), "--service") {
+				t.Errorf("%s: error %v; want one past the service choice", args, err)
+			}
+			continue
+		}
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want a usage error with %q", args, err, want)
+		}
+	}
+}
+
 func TestPublishStopsBeforeBuildingWhenTheECRRepositoryIsMissing(t *testing.T) {
 	srv := emulator.StartT(t)
 	for k, v := range srv.Env("us-east-1") {
@@ -70,12 +101,12 @@ func TestPublishStopsBeforeBuildingWhenTheECRRepositoryIsMissing(t *testing.T) {
 	}
 	t.Setenv("AWS_ENDPOINT_URL", "") // the endpoint comes from the environment file
 	cfgPath := filepath.Join(t.TempDir(), "dev.yaml")
-	if err := os.WriteFile(cfgPath, []byte("name: dev\nregion: us-east-1\naws:\n  endpoint: "+srv.Endpoint()+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte("name: dev\nregion: us-east-1\naws:\n  endpoint: "+srv.Endpoint()+"\nservices:\n  api: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"--config", cfgPath, "--builder", "go", "--context", root}, &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), `ECR repository "selfhost-dev" does not exist`) {
+	if err == nil || !strings.Contains(err.Error(), `ECR repository "selfhost-dev-api" does not exist`) {
 		t.Fatalf("error %v, want the missing repository named", err)
 	}
 	if strings.Contains(stderr.String(), "building") || stdout.Len() != 0 {

@@ -1,6 +1,7 @@
 // Package autoscaling scales the ECS service's task count between a minimum
-// and a maximum with target tracking on average CPU, and optionally on ALB
-// requests per target. Target tracking scales out when any policy asks and
+// and a maximum with target tracking on average CPU, and optionally on
+// average memory and on ALB requests per target.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html Target tracking scales out when any policy asks and
 // in only when all allow it.
 package autoscaling
 
@@ -40,8 +41,11 @@ type Props struct {
 	MaxCapacity int
 	// CPUTargetPercent is the average CPU utilization to hold (10-90).
 	CPUTargetPercent int
+	// MemoryTargetPercent, when above 0, adds a policy holding this average
+	// memory utilization (10-90, ECSServiceAverageMemoryUtilization). Optional.
+	MemoryTargetPercent int
 	// ScaleInCooldownSeconds and ScaleOutCooldownSeconds (0-3600) apply to
-	// both policies.
+	// every policy.
 	ScaleInCooldownSeconds  int
 	ScaleOutCooldownSeconds int
 	// RequestsPerTarget, when above 0, adds a policy holding this many ALB
@@ -59,6 +63,8 @@ type Outputs struct {
 	ResourceID *string
 	// CPUPolicyARN is the CPU target tracking policy.
 	CPUPolicyARN *string
+	// MemoryPolicyARN is the memory policy; nil without it.
+	MemoryPolicyARN *string
 	// RequestsPolicyARN is the request count policy; nil without it.
 	RequestsPolicyARN *string
 }
@@ -81,6 +87,8 @@ func (p Props) Validate() error {
 		return bad("ScaleInCooldownSeconds %d is out of range; want 0 to %d", p.ScaleInCooldownSeconds, MaxCooldown)
 	case p.ScaleOutCooldownSeconds < 0 || p.ScaleOutCooldownSeconds > MaxCooldown:
 		return bad("ScaleOutCooldownSeconds %d is out of range; want 0 to %d", p.ScaleOutCooldownSeconds, MaxCooldown)
+	case p.MemoryTargetPercent != 0 && (p.MemoryTargetPercent < MinCPUTarget || p.MemoryTargetPercent > MaxCPUTarget):
+		return bad("MemoryTargetPercent %d is out of range; want 0 (no memory policy) or %d to %d", p.MemoryTargetPercent, MinCPUTarget, MaxCPUTarget)
 	case p.RequestsPerTarget < 0:
 		return bad("RequestsPerTarget %d is negative; want 0 (no request policy) or more", p.RequestsPerTarget)
 	case p.RequestsPerTarget > 0 && p.RequestCountResourceLabel == nil:
@@ -124,6 +132,12 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		PredefinedMetricType: jsii.String("ECSServiceAverageCPUUtilization"),
 	})
 	out.CPUPolicyARN = cpu.Arn()
+	if p.MemoryTargetPercent > 0 {
+		mem := policy("memory", "memory", float64(p.MemoryTargetPercent), &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification{
+			PredefinedMetricType: jsii.String("ECSServiceAverageMemoryUtilization"),
+		})
+		out.MemoryPolicyARN = mem.Arn()
+	}
 	if p.RequestsPerTarget > 0 {
 		req := policy("requests", "requests-per-target", float64(p.RequestsPerTarget), &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification{
 			PredefinedMetricType: jsii.String("ALBRequestCountPerTarget"),

@@ -29,6 +29,7 @@ func TestScaling(t *testing.T) {
 	both.Name = "both"
 	both.RequestsPerTarget = 1000
 	both.RequestCountResourceLabel = jsii.String("app/alb/1/targetgroup/tg/2")
+	both.MemoryTargetPercent = 70
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
 		if _, err := New(st, "scaling", props()); err != nil {
 			t.Fatal(err)
@@ -48,8 +49,8 @@ func TestScaling(t *testing.T) {
 		}
 	}
 
-	if n := d.Count("aws_appautoscaling_policy"); n != 3 {
-		t.Fatalf("%d policies, want 3 (scaling: 1, both: 2)", n)
+	if n := d.Count("aws_appautoscaling_policy"); n != 4 {
+		t.Fatalf("%d policies, want 4 (scaling: CPU; both: CPU, memory, requests)", n)
 	}
 	cpu := testutil.Find(t, d, "aws_appautoscaling_policy", "scaling_cpu_")
 	if cpu["name"] != "selfhost-test-cpu" || cpu["policy_type"] != "TargetTrackingScaling" {
@@ -67,6 +68,14 @@ func TestScaling(t *testing.T) {
 	}
 	if got := cpu["target_tracking_scaling_policy_configuration"]; !reflect.DeepEqual(got, wantCPU) {
 		t.Errorf("CPU tracking\n got %v\nwant %v", got, wantCPU)
+	}
+	mem := testutil.Find(t, d, "aws_appautoscaling_policy", "both_memory_")
+	wantMem := map[string]any{
+		"target_value": 70.0, "scale_in_cooldown": 300.0, "scale_out_cooldown": 60.0, "disable_scale_in": false,
+		"predefined_metric_specification": map[string]any{"predefined_metric_type": "ECSServiceAverageMemoryUtilization"},
+	}
+	if got := mem["target_tracking_scaling_policy_configuration"]; mem["name"] != "both-memory" || !reflect.DeepEqual(got, wantMem) {
+		t.Errorf("memory policy %v\n got %v\nwant %v", mem["name"], got, wantMem)
 	}
 	req := testutil.Find(t, d, "aws_appautoscaling_policy", "both_requests_")
 	wantReq := map[string]any{
@@ -90,6 +99,7 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.ScaleInCooldownSeconds = -1 }, "autoscaling: ScaleInCooldownSeconds -1 is out of range; want 0 to 3600"},
 		{func(p *Props) { p.ScaleOutCooldownSeconds = 3601 }, "autoscaling: ScaleOutCooldownSeconds 3601 is out of range; want 0 to 3600"},
 		{func(p *Props) { p.RequestsPerTarget = 100 }, "autoscaling: RequestCountResourceLabel is required with RequestsPerTarget"},
+		{func(p *Props) { p.MemoryTargetPercent = 95 }, "autoscaling: MemoryTargetPercent 95 is out of range; want 0 (no memory policy) or 10 to 90"},
 		{func(p *Props) { p.ServiceName = nil }, "autoscaling: ClusterName and ServiceName are required"},
 		{func(p *Props) { p.Name = "" }, `autoscaling: Name "" is not allowed`},
 	} {

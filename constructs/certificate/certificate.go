@@ -10,6 +10,7 @@ package certificate
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -28,8 +29,12 @@ const ValidationRecordTTL = 60
 // no wildcard; with api./app. added it must stay within 253 characters.
 var reDomain = awsrules.DomainName
 
-// reHost is one DNS label: a host under the domain.
-var reHost = awsrules.HostLabel
+// reHost is a name under the domain: one or more DNS labels (api, eu.app).
+var reHost = awsrules.RelativeHost
+
+// HostKey is a host's part of construct ids: the host with '.' as '_'
+// (api, eu_app), unique as labels hold no '_'.
+func HostKey(h string) string { return strings.ReplaceAll(h, ".", "_") }
 
 // Props configures the certificate. Every field is required.
 type Props struct {
@@ -78,7 +83,7 @@ func (p Props) Validate() error {
 	}
 	for _, h := range p.Hosts {
 		if !reHost.MatchString(h) {
-			return fmt.Errorf("certificate: Hosts: %q is not a DNS label; want a-z, 0-9, '-' such as api", h)
+			return fmt.Errorf("certificate: Hosts: %q is not a name under the domain; want DNS labels of a-z, 0-9, '-' such as api or eu.app", h)
 		}
 	}
 	return nil
@@ -118,7 +123,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		}
 		key := "domain"
 		if i > 0 {
-			key = p.Hosts[i-1]
+			key = HostKey(p.Hosts[i-1])
 		}
 		r := route53record.NewRoute53Record(c, jsii.String("validation-"+key), &route53record.Route53RecordConfig{
 			ZoneId:         p.ZoneID,

@@ -88,7 +88,7 @@ func TestRejectsBadProps(t *testing.T) {
 		{Props{Domain: "localhost", Hosts: []string{"api"}, ZoneID: jsii.String("Z")}, `certificate: Domain "localhost" is not a domain name`},
 		{Props{Domain: "example.com", Hosts: []string{"api"}}, "certificate: ZoneID is required"},
 		{Props{Domain: "example.com", ZoneID: jsii.String("Z")}, "certificate: Hosts is empty"},
-		{Props{Domain: "example.com", Hosts: []string{"API"}, ZoneID: jsii.String("Z")}, `certificate: Hosts: "API" is not a DNS label`},
+		{Props{Domain: "example.com", Hosts: []string{"API"}, ZoneID: jsii.String("Z")}, `certificate: Hosts: "API" is not a name under the domain`},
 	} {
 		if err := tc.p.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("got %v\nwant %q", err, tc.want)

@@ -20,8 +20,12 @@ import (
 // reDomain is a lowercase DNS name of at least two labels, no trailing dot.
 var reDomain = awsrules.DomainName
 
-// reHost is one DNS label: a host under the domain.
-var reHost = awsrules.HostLabel
+// reHost is a name under the domain: one or more DNS labels (api, eu.app).
+var reHost = awsrules.RelativeHost
+
+// HostKey is a host's part of construct ids: the host with '.' as '_'
+// (api, eu_app), unique as labels hold no '_'.
+func HostKey(h string) string { return strings.ReplaceAll(h, ".", "_") }
 
 func validDomain(field, d string) error {
 	if len(d) > 249 || !reDomain.MatchString(d) {
@@ -69,14 +73,14 @@ func (p Props) Validate() error {
 	}
 	for _, h := range p.Hosts {
 		if !reHost.MatchString(h) {
-			return fmt.Errorf("dns: Hosts: %q is not a DNS label; want a-z, 0-9, '-' such as api", h)
+			return fmt.Errorf("dns: Hosts: %q is not a name under the domain; want DNS labels of a-z, 0-9, '-' such as api or eu.app", h)
 		}
 	}
 	return nil
 }
 
 // New builds the alias records in scope. Their ids are <host>-a and
-// <host>-aaaa, so turning IPv6 on only adds records.
+// <host>-aaaa (HostKey), so turning IPv6 on only adds records.
 func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -91,7 +95,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		name := h + "." + p.Domain
 		out.Names = append(out.Names, name)
 		for _, typ := range types {
-			route53record.NewRoute53Record(c, jsii.String(fmt.Sprintf("%s-%s", h, strings.ToLower(typ))), &route53record.Route53RecordConfig{
+			route53record.NewRoute53Record(c, jsii.String(fmt.Sprintf("%s-%s", HostKey(h), strings.ToLower(typ))), &route53record.Route53RecordConfig{
 				ZoneId: p.ZoneID,
 				Name:   jsii.String(name),
 				Type:   jsii.String(typ),

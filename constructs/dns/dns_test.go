@@ -98,7 +98,7 @@ func TestRejectsBadProps(t *testing.T) {
 		{func() error { p := props(); p.ZoneID = nil; return p.Validate() }(), "dns: ZoneID is required"},
 		{func() error { p := props(); p.ALBZoneID = nil; return p.Validate() }(), "dns: ALBDNSName and ALBZoneID are required"},
 		{func() error { p := props(); p.Hosts = nil; return p.Validate() }(), "dns: Hosts is empty"},
-		{func() error { p := props(); p.Hosts = []string{"a.b"}; return p.Validate() }(), `dns: Hosts: "a.b" is not a DNS label`},
+		{func() error { p := props(); p.Hosts = []string{"a..b"}; return p.Validate() }(), `dns: Hosts: "a..b" is not a name under the domain`},
 		{ZoneProps{Domain: "EXAMPLE.COM", Create: true}.Validate(), `dns: Domain "EXAMPLE.COM" is not a domain name`},
 		{ZoneProps{Domain: "example.com", PreventDestroy: true}.Validate(), "dns: PreventDestroy is set but Create is false"},
 	} {

@@ -1,18 +1,15 @@
-// Package loadbalancer is the service's entry point: an internet-facing
+// Package loadbalancer is the services' entry point: an internet-facing
 // Application Load Balancer in the public subnets that redirects HTTP to
-// HTTPS and, on HTTPS (with HSTS), forwards the configured hosts to an IP
-// target group on the container port and answers any other Host with a 404,
-// and the two security groups of the path:
+// HTTPS and, on HTTPS (with HSTS), forwards each target's hosts to the
+// target's own IP target group (one host-header rule per target, with its
+// given priority) and answers any other Host with a 404; and the ALB's
+// security group: 80 and 443 in from the configured CIDRs. Its egress, one
+// rule per service to the service's tasks on their port, is added by the
+// service construct (constructs/service), which owns the tasks' group.
 //
-//   - the ALB's: 80 and 443 in from the configured CIDRs; out only to the
-//     service security group on the container port;
-//   - the service's (for the ECS tasks): the container port in from the ALB's
-//     security group only; out 443 only, to 0.0.0.0/0, which is how tasks
-//     reach ECR, CloudWatch Logs, Secrets Manager and STS through the
-//     interface endpoints, S3 (image layers) through the gateway endpoint, and
-//     any other HTTPS API through the NAT gateways. Further egress (e.g. the
-//     database port) is added by the construct owning the target, as an
-//     aws_vpc_security_group_egress_rule on ServiceSecurityGroupID.
+// Each target's rule and target group have construct ids keyed by the
+// target's name (route-<name>, target-group-<name>), so adding or removing
+// a target leaves the others alone.
 //
 // All rules are standalone aws_vpc_security_group_{ingress,egress}_rule
 // resources keyed by meaning (port and CIDR), so changing one CIDR touches
@@ -31,7 +28,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistenerrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -65,9 +61,6 @@ type Props struct {
 	VPCID *string
 	// PublicSubnetIDs are the ALB's subnets, at least two (in two AZs).
 	PublicSubnetIDs []*string
-	// ContainerPort is the port the service listens on in its task (1-65535):
-	// the target group's port and the only port the ALB may reach.
-	ContainerPort int
 	// IngressIPv4CIDRs may reach the ALB on 80 and 443, e.g. ["0.0.0.0/0"].
 	IngressIPv4CIDRs []string
 	// IngressIPv6CIDRs may reach the ALB on 80 and 443, e.g. ["::/0"]; they
@@ -92,6 +85,30 @@ type Props struct {
 	// CertificateARN is the HTTPS listener's certificate: pass the certificate
 	// construct's validated ARN so the listener waits for validation.
 	CertificateARN *string
+	// Targets are the services served, each with its hosts, its rule's
+	// priority and its target group; optional (with none, every request
+	// gets the 404).
+	Targets []Target
+	// ZonalShift turns on the ALB's ARC zonal shift integration, so an
+	// operator (or zonal autoshift) can move traffic off an impaired AZ; it
+	// changes nothing until a shift is started.
+	ZonalShift bool
+}
+
+// Target is one service behind the HTTPS listener: a host-based rule
+// forwarding to its own target group.
+type Target struct {
+	// Name keys the rule and the target group (a DNS label, e.g. api).
+	Name string
+	// Priority of the rule (1-50000, unique): given, not derived from the
+	// target's position.
+	Priority int
+	// Hosts are the Host header values served (1-5, each at most 128
+	// characters), e.g. api.example.com.
+	Hosts []string
+	// Port is the port the service listens on in its task (1-65535): the
+	// target group's port.
+	Port int
 	// HealthCheck is the target group's health check.
 	HealthCheck HealthCheck
 	// DeregistrationDelaySeconds is how long a deregistering target keeps
@@ -102,31 +119,23 @@ type Props struct {
 	// SlowStartSeconds ramps traffic to a new target up over this time
 	// (30-900); 0 disables slow start.
 	SlowStartSeconds int
-	// TargetGroupNamePrefix is the target group's name_prefix (1-6 of A-Z,
-	// a-z, 0-9, '-', not starting with '-'). The target group gets a generated
-	// name so a replacement can be created before the old one is destroyed.
-	TargetGroupNamePrefix string
-	// Routes are the HTTPS listener's rules, at least one: a request whose
-	// Host is one of a route's hosts is forwarded to the target group; any
-	// other Host (the ALB's own DNS name included) gets a 404.
-	Routes []Route
-	// ZonalShift turns on the ALB's ARC zonal shift integration, so an
-	// operator (or zonal autoshift) can move traffic off an impaired AZ; it
-	// changes nothing until a shift is started.
-	ZonalShift bool
+	// NamePrefix is the target group's name_prefix (1-6 of A-Z, a-z, 0-9,
+	// '-', not starting with '-'). The target group gets a generated name
+	// so a replacement can be created before the old one is destroyed.
+	NamePrefix string
 }
 
-// Route is one host-based rule of the HTTPS listener. Its rule's construct
-// id is route-<Name>, so adding or removing a route leaves the others alone.
-type Route struct {
-	// Name keys the rule (a DNS label, e.g. service).
-	Name string
-	// Priority of the rule (1-50000, unique): given, not derived from the
-	// route's position.
-	Priority int
-	// Hosts are the Host header values served (1-5, each at most 128
-	// characters), e.g. api.example.com.
-	Hosts []string
+// TargetOutputs are one target's resources.
+type TargetOutputs struct {
+	// TargetGroupARN and TargetGroupARNSuffix (targetgroup/<name>/<id>).
+	TargetGroupARN       *string
+	TargetGroupARNSuffix *string
+	// RequestCountResourceLabel is "<ALB arn_suffix>/<target group
+	// arn_suffix>", the resource label of ALBRequestCountPerTarget scaling.
+	RequestCountResourceLabel *string
+	// Rule is the listener rule: what attaches the target group to the
+	// ALB, so the ECS service depends on it.
+	Rule cdktf.ITerraformDependable
 }
 
 // HealthCheck is the target group's HTTP health check.
@@ -170,19 +179,10 @@ type Outputs struct {
 	HTTPSListenerARN *string
 	// HTTPSListener is the HTTPS listener as a dependency.
 	HTTPSListener cdktf.ITerraformDependable
-	// RouteRules are the HTTPS listener's rules by route name: what attaches
-	// the target group to the ALB, so the ECS service depends on its route's.
-	RouteRules map[string]cdktf.ITerraformDependable
-	// TargetGroupARN and TargetGroupARNSuffix (targetgroup/<name>/<id>).
-	TargetGroupARN       *string
-	TargetGroupARNSuffix *string
-	// RequestCountResourceLabel is "<ALB arn_suffix>/<target group
-	// arn_suffix>", the resource label of ALBRequestCountPerTarget scaling.
-	RequestCountResourceLabel *string
+	// Targets are each target's resources, by name.
+	Targets map[string]TargetOutputs
 	// ALBSecurityGroupID is the ALB's security group.
 	ALBSecurityGroupID *string
-	// ServiceSecurityGroupID is the security group for the ECS tasks.
-	ServiceSecurityGroupID *string
 }
 
 // Validate checks the props and names the first bad field.
@@ -191,14 +191,12 @@ func (p Props) Validate() error {
 	switch {
 	case awsrules.ALBName(p.Name) != nil:
 		return bad("Name %v", awsrules.ALBName(p.Name))
-	case awsrules.SecurityGroupNamePrefix(p.Name+"-service-") != nil:
-		return bad("Name makes the security group name prefix %v", awsrules.SecurityGroupNamePrefix(p.Name+"-service-"))
+	case awsrules.SecurityGroupNamePrefix(p.Name+"-alb-") != nil:
+		return bad("Name makes the security group name prefix %v", awsrules.SecurityGroupNamePrefix(p.Name+"-alb-"))
 	case p.VPCID == nil:
 		return bad("VPCID is required")
 	case len(p.PublicSubnetIDs) < 2:
 		return bad("PublicSubnetIDs has %d subnets; an ALB needs at least 2 (in different AZs)", len(p.PublicSubnetIDs))
-	case p.ContainerPort < 1 || p.ContainerPort > 65535:
-		return bad("ContainerPort %d is out of range; want 1 to 65535", p.ContainerPort)
 	case len(p.IngressIPv4CIDRs)+len(p.IngressIPv6CIDRs) == 0:
 		return bad("IngressIPv4CIDRs and IngressIPv6CIDRs are both empty; want at least one CIDR (e.g. 0.0.0.0/0)")
 	case p.IdleTimeoutSeconds < 1 || p.IdleTimeoutSeconds > MaxIdleTimeout:
@@ -213,21 +211,8 @@ func (p Props) Validate() error {
 		return bad("SSLPolicy %q is not an ELB security policy; want e.g. ELBSecurityPolicy-TLS13-1-2-2021-06", p.SSLPolicy)
 	case p.CertificateARN == nil:
 		return bad("CertificateARN is required")
-	case p.DeregistrationDelaySeconds < 0 || p.DeregistrationDelaySeconds > MaxDeregistrationDelay:
-		return bad("DeregistrationDelaySeconds %d is out of range; want 0 to %d", p.DeregistrationDelaySeconds, MaxDeregistrationDelay)
-	case p.SlowStartSeconds != 0 && (p.SlowStartSeconds < MinSlowStart || p.SlowStartSeconds > MaxSlowStart):
-		return bad("SlowStartSeconds %d is out of range; want 0 (off) or %d to %d", p.SlowStartSeconds, MinSlowStart, MaxSlowStart)
-	case p.Stickiness.Enabled && (p.Stickiness.DurationSeconds < 1 || p.Stickiness.DurationSeconds > MaxStickinessDuration):
-		return bad("Stickiness.DurationSeconds %d is out of range; want 1 to %d when stickiness is enabled", p.Stickiness.DurationSeconds, MaxStickinessDuration)
-	case p.Stickiness.DurationSeconds < 0 || p.Stickiness.DurationSeconds > MaxStickinessDuration:
-		return bad("Stickiness.DurationSeconds %d is out of range; want 0 (unset) or 1 to %d", p.Stickiness.DurationSeconds, MaxStickinessDuration)
-	case awsrules.TargetGroupNamePrefix(p.TargetGroupNamePrefix) != nil:
-		return bad("TargetGroupNamePrefix %v", awsrules.TargetGroupNamePrefix(p.TargetGroupNamePrefix))
 	}
-	if err := p.HealthCheck.validate(); err != nil {
-		return err
-	}
-	if err := validateRoutes(p.Routes); err != nil {
+	if err := validateTargets(p.Targets); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -256,7 +241,7 @@ func (p Props) Validate() error {
 }
 
 func (h HealthCheck) validate() error {
-	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: HealthCheck."+format, a...) }
+	bad := func(format string, a ...any) error { return fmt.Errorf("HealthCheck."+format, a...) }
 	switch {
 	case awsrules.HealthCheckPath(h.Path) != nil:
 		return bad("Path %v", awsrules.HealthCheckPath(h.Path))
@@ -274,25 +259,42 @@ func (h HealthCheck) validate() error {
 	return nil
 }
 
-func validateRoutes(routes []Route) error {
-	bad := func(format string, a ...any) error { return fmt.Errorf("loadbalancer: Routes"+format, a...) }
-	if len(routes) == 0 {
-		return bad(" is empty; want at least one route (name, priority, hosts)")
-	}
+func validateTargets(targets []Target) error {
 	names, prios, hosts := map[string]bool{}, map[int]bool{}, map[string]bool{}
-	for i, r := range routes {
-		switch {
-		case !awsrules.HostLabel.MatchString(r.Name) || names[r.Name]:
-			return bad("[%d].Name %q is not a unique DNS label; want e.g. service", i, r.Name)
-		case r.Priority < awsrules.MinRulePriority || r.Priority > awsrules.MaxRulePriority || prios[r.Priority]:
-			return bad("[%d].Priority %d is out of range or used twice; want a unique %d to %d", i, r.Priority, awsrules.MinRulePriority, awsrules.MaxRulePriority)
-		case len(r.Hosts) == 0 || len(r.Hosts) > awsrules.MaxConditionValues:
-			return bad("[%d].Hosts has %d hosts; a rule matches 1 to %d", i, len(r.Hosts), awsrules.MaxConditionValues)
+	if len(targets) > awsrules.MaxRulesPerALB {
+		return fmt.Errorf("loadbalancer: Targets has %d targets; an ALB holds at most %d rules (the default quota)", len(targets), awsrules.MaxRulesPerALB)
+	}
+	for i, t := range targets {
+		bad := func(format string, a ...any) error {
+			return fmt.Errorf("loadbalancer: Targets[%d]."+format, append([]any{i}, a...)...)
 		}
-		names[r.Name], prios[r.Priority] = true, true
-		for _, h := range r.Hosts {
+		switch {
+		case !awsrules.HostLabel.MatchString(t.Name) || names[t.Name]:
+			return bad("Name %q is not a unique DNS label; want e.g. api", t.Name)
+		case t.Priority < awsrules.MinRulePriority || t.Priority > awsrules.MaxRulePriority || prios[t.Priority]:
+			return bad("Priority %d is out of range or used twice; want a unique %d to %d", t.Priority, awsrules.MinRulePriority, awsrules.MaxRulePriority)
+		case len(t.Hosts) == 0 || len(t.Hosts) > awsrules.MaxConditionValues:
+			return bad("Hosts has %d hosts; a rule matches 1 to %d", len(t.Hosts), awsrules.MaxConditionValues)
+		case t.Port < 1 || t.Port > 65535:
+			return bad("Port %d is out of range; want 1 to 65535", t.Port)
+		case t.DeregistrationDelaySeconds < 0 || t.DeregistrationDelaySeconds > MaxDeregistrationDelay:
+			return bad("DeregistrationDelaySeconds %d is out of range; want 0 to %d", t.DeregistrationDelaySeconds, MaxDeregistrationDelay)
+		case t.SlowStartSeconds != 0 && (t.SlowStartSeconds < MinSlowStart || t.SlowStartSeconds > MaxSlowStart):
+			return bad("SlowStartSeconds %d is out of range; want 0 (off) or %d to %d", t.SlowStartSeconds, MinSlowStart, MaxSlowStart)
+		case t.Stickiness.Enabled && (t.Stickiness.DurationSeconds < 1 || t.Stickiness.DurationSeconds > MaxStickinessDuration):
+			return bad("Stickiness.DurationSeconds %d is out of range; want 1 to %d when stickiness is enabled", t.Stickiness.DurationSeconds, MaxStickinessDuration)
+		case t.Stickiness.DurationSeconds < 0 || t.Stickiness.DurationSeconds > MaxStickinessDuration:
+			return bad("Stickiness.DurationSeconds %d is out of range; want 0 (unset) or 1 to %d", t.Stickiness.DurationSeconds, MaxStickinessDuration)
+		case awsrules.TargetGroupNamePrefix(t.NamePrefix) != nil:
+			return bad("NamePrefix %v", awsrules.TargetGroupNamePrefix(t.NamePrefix))
+		}
+		if err := t.HealthCheck.validate(); err != nil {
+			return bad("%v", err)
+		}
+		names[t.Name], prios[t.Priority] = true, true
+		for _, h := range t.Hosts {
 			if h == "" || len(h) > awsrules.MaxHostHeaderLength || hosts[h] {
-				return bad("[%d].Hosts: %q is empty, longer than %d characters or served twice", i, h, awsrules.MaxHostHeaderLength)
+				return bad("Hosts: %q is empty, longer than %d characters or served twice", h, awsrules.MaxHostHeaderLength)
 			}
 			hosts[h] = true
 		}
@@ -324,7 +326,6 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	name := func(s string) *map[string]*string {
 		return &map[string]*string{"Name": jsii.String(p.Name + "-" + s)}
 	}
-	port := jsii.Number(float64(p.ContainerPort))
 
 	// Generated names and create_before_destroy: a change that replaces a
 	// group (description, VPC) creates the new one, moves the ALB and the
@@ -337,17 +338,9 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags:        name("alb"),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
-	svcSG := securitygroup.NewSecurityGroup(c, jsii.String("service-sg"), &securitygroup.SecurityGroupConfig{
-		NamePrefix:  jsii.String(p.Name + "-service-"),
-		Description: jsii.String("Service tasks: container port in from the ALB only; HTTPS out"),
-		VpcId:       p.VPCID,
-		Tags:        name("service"),
-		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-	})
 	// Each attribute is read once and the string reused (a read is a jsii
 	// round trip that mints a new token for the same reference).
-	albSGID, svcSGID := albSG.Id(), svcSG.Id()
-
+	albSGID := albSG.Id()
 	for _, l := range []struct {
 		key  string
 		port float64
@@ -373,31 +366,6 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			})
 		}
 	}
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out-service"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId:           albSGID,
-		Description:               jsii.String("To the service tasks on the container port"),
-		IpProtocol:                jsii.String("tcp"),
-		FromPort:                  port,
-		ToPort:                    port,
-		ReferencedSecurityGroupId: svcSGID,
-	})
-	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("service-in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-		SecurityGroupId:           svcSGID,
-		Description:               jsii.String("From the ALB on the container port"),
-		IpProtocol:                jsii.String("tcp"),
-		FromPort:                  port,
-		ToPort:                    port,
-		ReferencedSecurityGroupId: albSGID,
-	})
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId: svcSGID,
-		Description:     jsii.String("HTTPS to AWS APIs (interface endpoints), S3 (gateway endpoint) and the internet via NAT"),
-		IpProtocol:      jsii.String("tcp"),
-		FromPort:        jsii.Number(443),
-		ToPort:          jsii.Number(443),
-		CidrIpv4:        jsii.String("0.0.0.0/0"),
-	})
-
 	albCfg := &lb.LbConfig{
 		Name:                     jsii.String(p.Name),
 		LoadBalancerType:         jsii.String("application"),
@@ -423,40 +391,6 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	alb := lb.NewLb(c, jsii.String("alb"), albCfg)
 	albARN, albARNSuffix := alb.Arn(), alb.ArnSuffix()
-
-	hc := p.HealthCheck
-	stick := &lbtargetgroup.LbTargetGroupStickiness{Type: jsii.String("lb_cookie"), Enabled: jsii.Bool(p.Stickiness.Enabled)}
-	if p.Stickiness.DurationSeconds > 0 {
-		stick.CookieDuration = jsii.Number(float64(p.Stickiness.DurationSeconds))
-	}
-	tgCfg := &lbtargetgroup.LbTargetGroupConfig{
-		NamePrefix:          jsii.String(p.TargetGroupNamePrefix),
-		TargetType:          jsii.String("ip"),
-		Protocol:            jsii.String("HTTP"),
-		Port:                port,
-		VpcId:               p.VPCID,
-		DeregistrationDelay: jsii.String(fmt.Sprint(p.DeregistrationDelaySeconds)),
-		HealthCheck: &lbtargetgroup.LbTargetGroupHealthCheck{
-			Enabled:            jsii.Bool(true),
-			Protocol:           jsii.String("HTTP"),
-			Port:               jsii.String("traffic-port"),
-			Path:               jsii.String(hc.Path),
-			Interval:           jsii.Number(float64(hc.IntervalSeconds)),
-			Timeout:            jsii.Number(float64(hc.TimeoutSeconds)),
-			HealthyThreshold:   jsii.Number(float64(hc.HealthyThreshold)),
-			UnhealthyThreshold: jsii.Number(float64(hc.UnhealthyThreshold)),
-			Matcher:            jsii.String(hc.Matcher),
-		},
-		Stickiness: stick,
-		SlowStart:  jsii.Number(float64(p.SlowStartSeconds)),
-		// A changed port, protocol or VPC replaces the target group; with a
-		// generated name the new one is created and the listener moved to it
-		// before the old one is deleted (no ResourceInUse, no name clash).
-		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-		Tags:      name("tg"),
-	}
-	tg := lbtargetgroup.NewLbTargetGroup(c, jsii.String("target-group"), tgCfg)
-	tgARN, tgARNSuffix := tg.Arn(), tg.ArnSuffix()
 
 	httpL := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: albARN,
@@ -493,35 +427,74 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Tags: name("https"),
 	})
 	httpsARN := httpsL.Arn()
-	routeRules := map[string]cdktf.ITerraformDependable{}
-	for _, r := range p.Routes {
-		routeRules[r.Name] = lblistenerrule.NewLbListenerRule(c, jsii.String("route-"+r.Name), &lblistenerrule.LbListenerRuleConfig{
+	targets := map[string]TargetOutputs{}
+	for _, t := range p.Targets {
+		tg := targetGroup(c, p, t)
+		tgARN, tgARNSuffix := tg.Arn(), tg.ArnSuffix()
+		rule := lblistenerrule.NewLbListenerRule(c, jsii.String("route-"+t.Name), &lblistenerrule.LbListenerRuleConfig{
 			ListenerArn: httpsARN,
-			Priority:    jsii.Number(float64(r.Priority)),
+			Priority:    jsii.Number(float64(t.Priority)),
 			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
-				HostHeader: &lblistenerrule.LbListenerRuleConditionHostHeader{Values: jsii.Strings(r.Hosts...)},
+				HostHeader: &lblistenerrule.LbListenerRuleConditionHostHeader{Values: jsii.Strings(t.Hosts...)},
 			}},
 			Action: &[]*lblistenerrule.LbListenerRuleAction{{
 				Type:           jsii.String("forward"),
 				TargetGroupArn: tgARN,
 			}},
-			Tags: name("route-" + r.Name),
+			Tags: name("route-" + t.Name),
 		})
+		targets[t.Name] = TargetOutputs{
+			TargetGroupARN:            tgARN,
+			TargetGroupARNSuffix:      tgARNSuffix,
+			RequestCountResourceLabel: jsii.String(*albARNSuffix + "/" + *tgARNSuffix),
+			Rule:                      rule,
+		}
 	}
 
 	return &Outputs{
-		ALBARN:                    albARN,
-		ALBARNSuffix:              albARNSuffix,
-		DNSName:                   alb.DnsName(),
-		ZoneID:                    alb.ZoneId(),
-		HTTPListenerARN:           httpL.Arn(),
-		HTTPSListenerARN:          httpsARN,
-		HTTPSListener:             httpsL,
-		RouteRules:                routeRules,
-		TargetGroupARN:            tgARN,
-		TargetGroupARNSuffix:      tgARNSuffix,
-		RequestCountResourceLabel: jsii.String(*albARNSuffix + "/" + *tgARNSuffix),
-		ALBSecurityGroupID:        albSGID,
-		ServiceSecurityGroupID:    svcSGID,
+		ALBARN:             albARN,
+		ALBARNSuffix:       albARNSuffix,
+		DNSName:            alb.DnsName(),
+		ZoneID:             alb.ZoneId(),
+		HTTPListenerARN:    httpL.Arn(),
+		HTTPSListenerARN:   httpsARN,
+		HTTPSListener:      httpsL,
+		Targets:            targets,
+		ALBSecurityGroupID: albSGID,
 	}, nil
+}
+
+// targetGroup is a target's IP target group, id target-group-<name>.
+func targetGroup(c constructs.Construct, p Props, t Target) lbtargetgroup.LbTargetGroup {
+	hc := t.HealthCheck
+	stick := &lbtargetgroup.LbTargetGroupStickiness{Type: jsii.String("lb_cookie"), Enabled: jsii.Bool(t.Stickiness.Enabled)}
+	if t.Stickiness.DurationSeconds > 0 {
+		stick.CookieDuration = jsii.Number(float64(t.Stickiness.DurationSeconds))
+	}
+	return lbtargetgroup.NewLbTargetGroup(c, jsii.String("target-group-"+t.Name), &lbtargetgroup.LbTargetGroupConfig{
+		NamePrefix:          jsii.String(t.NamePrefix),
+		TargetType:          jsii.String("ip"),
+		Protocol:            jsii.String("HTTP"),
+		Port:                jsii.Number(float64(t.Port)),
+		VpcId:               p.VPCID,
+		DeregistrationDelay: jsii.String(fmt.Sprint(t.DeregistrationDelaySeconds)),
+		HealthCheck: &lbtargetgroup.LbTargetGroupHealthCheck{
+			Enabled:            jsii.Bool(true),
+			Protocol:           jsii.String("HTTP"),
+			Port:               jsii.String("traffic-port"),
+			Path:               jsii.String(hc.Path),
+			Interval:           jsii.Number(float64(hc.IntervalSeconds)),
+			Timeout:            jsii.Number(float64(hc.TimeoutSeconds)),
+			HealthyThreshold:   jsii.Number(float64(hc.HealthyThreshold)),
+			UnhealthyThreshold: jsii.Number(float64(hc.UnhealthyThreshold)),
+			Matcher:            jsii.String(hc.Matcher),
+		},
+		Stickiness: stick,
+		SlowStart:  jsii.Number(float64(t.SlowStartSeconds)),
+		// A changed port, protocol or VPC replaces the target group; with a
+		// generated name the new one is created and the rule moved to it
+		// before the old one is deleted (no ResourceInUse, no name clash).
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+		Tags:      &map[string]*string{"Name": jsii.String(p.Name + "-tg-" + t.Name)},
+	})
 }

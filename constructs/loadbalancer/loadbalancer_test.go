@@ -23,15 +23,20 @@ const certARN = "arn:aws:acm:us-east-1:123456789012:certificate/0123"
 func props() Props {
 	return Props{
 		Name: "selfhost-test", VPCID: jsii.String("vpc-1"), PublicSubnetIDs: []*string{jsii.String("subnet-a"), jsii.String("subnet-b")},
-		ContainerPort:    8080,
 		IngressIPv4CIDRs: []string{"0.0.0.0/0"}, IngressIPv6CIDRs: []string{"::/0"},
 		DeletionProtection: true, IdleTimeoutSeconds: 60,
 		SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", CertificateARN: jsii.String(certARN),
+		Targets: []Target{target("api", 100, "api.example.com")},
+	}
+}
+
+// target is a target with the defaults, serving hosts.
+func target(name string, prio int, hosts ...string) Target {
+	return Target{
+		Name: name, Priority: prio, Hosts: hosts, Port: 8080,
 		HealthCheck:                HealthCheck{Path: "/api/status", IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 2, UnhealthyThreshold: 3, Matcher: "200"},
 		DeregistrationDelaySeconds: 120,
-		Stickiness:                 Stickiness{Enabled: false},
-		TargetGroupNamePrefix:      "st-",
-		Routes:                     []Route{{Name: "service", Priority: 100, Hosts: []string{"api.example.com", "app.example.com"}}},
+		NamePrefix:                 name + "-",
 	}
 }
 
@@ -54,10 +59,12 @@ func TestLoadBalancer(t *testing.T) {
 	alt.IngressIPv6CIDRs = nil
 	alt.DualStack, alt.DeletionProtection = true, false
 	alt.AccessLogsBucket, alt.AccessLogsPrefix = "my-logs", "alb/alt"
-	alt.Stickiness = Stickiness{Enabled: true, DurationSeconds: 3600}
-	alt.SlowStartSeconds = 60
 	alt.ZonalShift = true
-	alt.Routes = append(alt.Routes, Route{Name: "admin", Priority: 7, Hosts: []string{"admin.example.com"}})
+	admin := target("admin", 7, "admin.example.com", "ops.example.com")
+	admin.Port, admin.HealthCheck.Path = 9090, "/healthz"
+	admin.Stickiness = Stickiness{Enabled: true, DurationSeconds: 3600}
+	admin.SlowStartSeconds = 60
+	alt.Targets = append(alt.Targets, admin)
 	var out *Outputs
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
 		var err error
@@ -67,11 +74,11 @@ func TestLoadBalancer(t *testing.T) {
 		if _, err := New(st, "alt", alt); err != nil {
 			t.Fatal(err)
 		}
-		cdktf.NewTerraformOutput(st, jsii.String("label"), &cdktf.TerraformOutputConfig{Value: out.RequestCountResourceLabel})
+		cdktf.NewTerraformOutput(st, jsii.String("label"), &cdktf.TerraformOutputConfig{Value: out.Targets["api"].RequestCountResourceLabel})
 	})
 
-	// Security groups: ALB in 80/443 from each CIDR, out only to the service
-	// SG on 8080; service in 8080 only from the ALB SG, out 443 only.
+	// Security groups: the ALB's only, in 80/443 from each CIDR; its egress
+	// to each service is the service construct's.
 	for _, sg := range d.Of("aws_security_group") {
 		for _, inline := range []string{"ingress", "egress"} {
 			if _, ok := sg[inline]; ok {
@@ -95,19 +102,21 @@ func TestLoadBalancer(t *testing.T) {
 		sort.Strings(got)
 		return got
 	}
-	wantIn := []string{"alb-sg tcp 443-443 0.0.0.0/0", "alb-sg tcp 443-443 ::/0", "alb-sg tcp 80-80 0.0.0.0/0", "alb-sg tcp 80-80 ::/0", "service-sg tcp 8080-8080 alb-sg"}
+	wantIn := []string{"alb-sg tcp 443-443 0.0.0.0/0", "alb-sg tcp 443-443 ::/0", "alb-sg tcp 80-80 0.0.0.0/0", "alb-sg tcp 80-80 ::/0"}
 	if got := rules("aws_vpc_security_group_ingress_rule", "lb"); !reflect.DeepEqual(got, wantIn) {
 		t.Errorf("ingress rules\n got %q\nwant %q", got, wantIn)
 	}
-	wantOut := []string{"alb-sg tcp 8080-8080 service-sg", "service-sg tcp 443-443 0.0.0.0/0"}
-	if got := rules("aws_vpc_security_group_egress_rule", "lb"); !reflect.DeepEqual(got, wantOut) {
-		t.Errorf("egress rules\n got %q\nwant %q", got, wantOut)
+	if n := len(d.Of("aws_security_group")); n != 2 {
+		t.Errorf("%d security groups, want the two ALBs'", n)
+	}
+	if got := rules("aws_vpc_security_group_egress_rule", "lb"); len(got) != 0 {
+		t.Errorf("egress rules %q, want none here", got)
 	}
 	// Rule ids are keyed by port and CIDR.
 	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "alt_alb-in-https-203-0-113-0_24_")
 	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "lb_alb-in-http-0-0-0-0_0_")
 	testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "lb_alb-in-https---_0_")
-	if got := rules("aws_vpc_security_group_ingress_rule", "alt"); len(got) != 5 {
+	if got := rules("aws_vpc_security_group_ingress_rule", "alt"); len(got) != 4 {
 		t.Errorf("alt ingress rules %q", got)
 	}
 
@@ -134,10 +143,11 @@ func TestLoadBalancer(t *testing.T) {
 		t.Errorf("alt ALB %v", altALB)
 	}
 
-	// Target group: ip/HTTP/8080, generated name, create before destroy.
-	tg := testutil.Find(t, d, "aws_lb_target_group", "lb_target-group_")
+	// Target groups: one per target, keyed by its name: ip/HTTP on its
+	// port, its own health check and name prefix, create before destroy.
+	tg := testutil.Find(t, d, "aws_lb_target_group", "lb_target-group-api_")
 	for k, v := range map[string]any{
-		"name_prefix": "st-", "target_type": "ip", "protocol": "HTTP", "port": 8080.0, "vpc_id": "vpc-1",
+		"name_prefix": "api-", "target_type": "ip", "protocol": "HTTP", "port": 8080.0, "vpc_id": "vpc-1",
 		"deregistration_delay": "120", "slow_start": 0.0,
 		"lifecycle": map[string]any{"create_before_destroy": true},
 		"health_check": map[string]any{
@@ -153,9 +163,13 @@ func TestLoadBalancer(t *testing.T) {
 	if _, ok := tg["name"]; ok {
 		t.Error("target group has a fixed name")
 	}
-	altTG := testutil.Find(t, d, "aws_lb_target_group", "alt_target-group_")
-	if !reflect.DeepEqual(altTG["stickiness"], map[string]any{"type": "lb_cookie", "enabled": true, "cookie_duration": 3600.0}) || altTG["slow_start"] != 60.0 {
-		t.Errorf("alt target group stickiness %v, slow start %v", altTG["stickiness"], altTG["slow_start"])
+	adminTG := testutil.Find(t, d, "aws_lb_target_group", "alt_target-group-admin_")
+	if !reflect.DeepEqual(adminTG["stickiness"], map[string]any{"type": "lb_cookie", "enabled": true, "cookie_duration": 3600.0}) || adminTG["slow_start"] != 60.0 ||
+		adminTG["port"] != 9090.0 || adminTG["name_prefix"] != "admin-" || adminTG["health_check"].(map[string]any)["path"] != "/healthz" {
+		t.Errorf("alt's admin target group %v", adminTG)
+	}
+	if n := len(d.Of("aws_lb_target_group")); n != 3 {
+		t.Errorf("%d target groups, want lb's one and alt's two", n)
 	}
 
 	// Listeners: 80 redirects to HTTPS with 301; 443 forwards with the TLS policy and certificate.
@@ -180,24 +194,31 @@ func TestLoadBalancer(t *testing.T) {
 	if v := https["routing_http_response_strict_transport_security_header_value"]; v != "max-age=31536000; includeSubDomains" {
 		t.Errorf("HSTS header %v", v)
 	}
-	// One host-header rule per route, keyed and prioritized by its name, forwarding to the target group.
-	route := testutil.Find(t, d, "aws_lb_listener_rule", "lb_route-service_")
+	// One host-header rule per target, keyed and prioritized by its name,
+	// forwarding to its own target group.
+	route := testutil.Find(t, d, "aws_lb_listener_rule", "lb_route-api_")
 	if route["priority"] != 100.0 || !refersTo(route["listener_arn"], "aws_lb_listener", "lb", "https", "arn") ||
-		!reflect.DeepEqual(route["condition"], []any{map[string]any{"host_header": map[string]any{"values": []any{"api.example.com", "app.example.com"}}}}) {
-		t.Errorf("service route %v", route)
+		!reflect.DeepEqual(route["condition"], []any{map[string]any{"host_header": map[string]any{"values": []any{"api.example.com"}}}}) {
+		t.Errorf("api route %v", route)
 	}
 	act := route["action"].([]any)[0].(map[string]any)
-	if act["type"] != "forward" || !refersTo(act["target_group_arn"], "aws_lb_target_group", "lb", "target-group", "arn") {
+	if act["type"] != "forward" || !refersTo(act["target_group_arn"], "aws_lb_target_group", "lb", "target-group-api", "arn") {
 		t.Errorf("route action %v", act)
 	}
 	if n := len(d.Of("aws_lb_listener_rule")); n != 3 {
 		t.Errorf("%d listener rules, want lb's one and alt's two", n)
 	}
-	if admin := testutil.Find(t, d, "aws_lb_listener_rule", "alt_route-admin_"); admin["priority"] != 7.0 {
-		t.Errorf("alt admin route %v", admin)
+	adminRoute := testutil.Find(t, d, "aws_lb_listener_rule", "alt_route-admin_")
+	adminAct := adminRoute["action"].([]any)[0].(map[string]any)
+	if adminRoute["priority"] != 7.0 || !refersTo(adminAct["target_group_arn"], "aws_lb_target_group", "alt", "target-group-admin", "arn") ||
+		!reflect.DeepEqual(adminRoute["condition"], []any{map[string]any{"host_header": map[string]any{"values": []any{"admin.example.com", "ops.example.com"}}}}) {
+		t.Errorf("alt admin route %v", adminRoute)
 	}
-	if out.RouteRules["service"] == nil {
-		t.Error("no RouteRules output for the service route")
+	if altAPI := testutil.Find(t, d, "aws_lb_listener_rule", "alt_route-api_"); !refersTo(altAPI["action"].([]any)[0].(map[string]any)["target_group_arn"], "aws_lb_target_group", "alt", "target-group-api", "arn") {
+		t.Errorf("alt's api route forwards elsewhere: %v", altAPI)
+	}
+	if out.Targets["api"].Rule == nil || out.Targets["api"].TargetGroupARN == nil {
+		t.Error("no Targets output for the api target")
 	}
 	// Zonal shift follows the prop.
 	if lb, alt := testutil.Find(t, d, "aws_lb", "lb_alb_"), testutil.Find(t, d, "aws_lb", "alt_alb_"); lb["enable_zonal_shift"] != false || alt["enable_zonal_shift"] != true {
@@ -211,7 +232,7 @@ func TestLoadBalancer(t *testing.T) {
 
 	// The request-count label joins the two arn_suffixes.
 	label := toString(d.Output["label"]["value"])
-	if !regexp.MustCompile(`^\$\{aws_lb\.lb_alb_[A-F0-9]+\.arn_suffix\}/\$\{aws_lb_target_group\.lb_target-group_[A-F0-9]+\.arn_suffix\}$`).MatchString(label) {
+	if !regexp.MustCompile(`^\$\{aws_lb\.lb_alb_[A-F0-9]+\.arn_suffix\}/\$\{aws_lb_target_group\.lb_target-group-api_[A-F0-9]+\.arn_suffix\}$`).MatchString(label) {
 		t.Errorf("request count resource label %q", label)
 	}
 }
@@ -224,7 +245,7 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.Name = "internal-x" }, `loadbalancer: Name "internal-x" is not allowed; load balancer names`},
 		{func(p *Props) { p.Name = strings.Repeat("a", 33) }, `loadbalancer: Name "aaaa`},
 		{func(p *Props) { p.PublicSubnetIDs = p.PublicSubnetIDs[:1] }, "loadbalancer: PublicSubnetIDs has 1 subnets; an ALB needs at least 2"},
-		{func(p *Props) { p.ContainerPort = 0 }, "loadbalancer: ContainerPort 0 is out of range; want 1 to 65535"},
+		{func(p *Props) { p.Targets[0].Port = 0 }, "loadbalancer: Targets[0].Port 0 is out of range; want 1 to 65535"},
 		{func(p *Props) { p.IngressIPv4CIDRs, p.IngressIPv6CIDRs = nil, nil }, "loadbalancer: IngressIPv4CIDRs and IngressIPv6CIDRs are both empty"},
 		{func(p *Props) { p.IngressIPv4CIDRs = []string{"10.0.0.1/8"} }, `loadbalancer: IngressIPv4CIDRs[0] "10.0.0.1/8" has host bits set`},
 		{func(p *Props) { p.IngressIPv4CIDRs = []string{"::/0"} }, `loadbalancer: IngressIPv4CIDRs[0] "::/0" is not an IPv4 CIDR`},
@@ -234,23 +255,22 @@ func TestRejectsBadProps(t *testing.T) {
 		{func(p *Props) { p.SSLPolicy = "TLS13" }, `loadbalancer: SSLPolicy "TLS13" is not an ELB security policy`},
 		{func(p *Props) { p.CertificateARN = nil }, "loadbalancer: CertificateARN is required"},
 		{func(p *Props) { p.CertificateARN = jsii.String("cert") }, `loadbalancer: CertificateARN "cert" is not an ACM certificate ARN`},
-		{func(p *Props) { p.DeregistrationDelaySeconds = 3601 }, "loadbalancer: DeregistrationDelaySeconds 3601 is out of range; want 0 to 3600"},
-		{func(p *Props) { p.SlowStartSeconds = 10 }, "loadbalancer: SlowStartSeconds 10 is out of range; want 0 (off) or 30 to 900"},
-		{func(p *Props) { p.Stickiness.Enabled = true }, "loadbalancer: Stickiness.DurationSeconds 0 is out of range; want 1 to 604800 when stickiness is enabled"},
-		{func(p *Props) { p.TargetGroupNamePrefix = "selfhost" }, `loadbalancer: TargetGroupNamePrefix "selfhost" is not allowed; target group name prefixes are 1-6 of`},
-		{func(p *Props) { p.TargetGroupNamePrefix = "" }, `loadbalancer: TargetGroupNamePrefix "" is not allowed`},
-		{func(p *Props) { p.HealthCheck.Path = "api/status" }, `loadbalancer: HealthCheck.Path "api/status" must start with /`},
-		{func(p *Props) { p.HealthCheck.TimeoutSeconds = 15 }, "loadbalancer: HealthCheck.TimeoutSeconds 15 is out of range; want 2 to 120 and less than IntervalSeconds (15)"},
-		{func(p *Props) { p.HealthCheck.HealthyThreshold = 1 }, "loadbalancer: HealthCheck.HealthyThreshold 1 is out of range; want 2 to 10"},
-		{func(p *Props) { p.HealthCheck.Matcher = "ok" }, `loadbalancer: HealthCheck.Matcher "ok" is not an HTTP code list`},
-		{func(p *Props) { p.Routes = nil }, "loadbalancer: Routes is empty"},
-		{func(p *Props) {
-			p.Routes = append(p.Routes, Route{Name: "b", Priority: 100, Hosts: []string{"b.example.com"}})
-		}, "loadbalancer: Routes[1].Priority 100 is out of range or used twice"},
-		{func(p *Props) { p.Routes[0].Name = "Svc" }, `loadbalancer: Routes[0].Name "Svc" is not a unique DNS label`},
-		{func(p *Props) { p.Routes[0].Priority = 50001 }, "loadbalancer: Routes[0].Priority 50001 is out of range"},
-		{func(p *Props) { p.Routes[0].Hosts = []string{"a", "b", "c", "d", "e", "f"} }, "loadbalancer: Routes[0].Hosts has 6 hosts; a rule matches 1 to 5"},
-		{func(p *Props) { p.Routes[0].Hosts = []string{strings.Repeat("a", 129)} }, `loadbalancer: Routes[0].Hosts: "aaaa`},
+		{func(p *Props) { p.Targets[0].DeregistrationDelaySeconds = 3601 }, "loadbalancer: Targets[0].DeregistrationDelaySeconds 3601 is out of range; want 0 to 3600"},
+		{func(p *Props) { p.Targets[0].SlowStartSeconds = 10 }, "loadbalancer: Targets[0].SlowStartSeconds 10 is out of range; want 0 (off) or 30 to 900"},
+		{func(p *Props) { p.Targets[0].Stickiness.Enabled = true }, "loadbalancer: Targets[0].Stickiness.DurationSeconds 0 is out of range; want 1 to 604800 when stickiness is enabled"},
+		{func(p *Props) { p.Targets[0].NamePrefix = "selfhost" }, `loadbalancer: Targets[0].NamePrefix "selfhost" is not allowed; target group name prefixes are 1-6 of`},
+		{func(p *Props) { p.Targets[0].NamePrefix = "" }, `loadbalancer: Targets[0].NamePrefix "" is not allowed`},
+		{func(p *Props) { p.Targets[0].HealthCheck.Path = "api/status" }, `loadbalancer: Targets[0].HealthCheck.Path "api/status" must start with /`},
+		{func(p *Props) { p.Targets[0].HealthCheck.TimeoutSeconds = 15 }, "loadbalancer: Targets[0].HealthCheck.TimeoutSeconds 15 is out of range; want 2 to 120 and less than IntervalSeconds (15)"},
+		{func(p *Props) { p.Targets[0].HealthCheck.HealthyThreshold = 1 }, "loadbalancer: Targets[0].HealthCheck.HealthyThreshold 1 is out of range; want 2 to 10"},
+		{func(p *Props) { p.Targets[0].HealthCheck.Matcher = "ok" }, `loadbalancer: Targets[0].HealthCheck.Matcher "ok" is not an HTTP code list`},
+		{func(p *Props) { p.Targets = append(p.Targets, target("b", 100, "b.example.com")) }, "loadbalancer: Targets[1].Priority 100 is out of range or used twice"},
+		{func(p *Props) { p.Targets = append(p.Targets, target("api", 101, "b.example.com")) }, `loadbalancer: Targets[1].Name "api" is not a unique DNS label`},
+		{func(p *Props) { p.Targets = append(p.Targets, target("b", 101, "api.example.com")) }, `loadbalancer: Targets[1].Hosts: "api.example.com" is empty, longer than 128 characters or served twice`},
+		{func(p *Props) { p.Targets[0].Name = "Svc" }, `loadbalancer: Targets[0].Name "Svc" is not a unique DNS label`},
+		{func(p *Props) { p.Targets[0].Priority = 50001 }, "loadbalancer: Targets[0].Priority 50001 is out of range"},
+		{func(p *Props) { p.Targets[0].Hosts = []string{"a", "b", "c", "d", "e", "f"} }, "loadbalancer: Targets[0].Hosts has 6 hosts; a rule matches 1 to 5"},
+		{func(p *Props) { p.Targets[0].Hosts = []string{strings.Repeat("a", 129)} }, `loadbalancer: Targets[0].Hosts: "aaaa`},
 	} {
 		p := props()
 		tc.edit(&p)

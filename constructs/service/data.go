@@ -138,10 +138,10 @@ func dataAccess(c constructs.Construct, p Props, taskRoleID *string) []cdktf.ITe
 				IpProtocol:                jsii.String("tcp"),
 				FromPort:                  port,
 				ToPort:                    port,
-				ReferencedSecurityGroupId: p.SecurityGroupID,
+				ReferencedSecurityGroupId: p.securityGroupID,
 			}),
 			vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-database"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-				SecurityGroupId:           p.SecurityGroupID,
+				SecurityGroupId:           p.securityGroupID,
 				Description:               jsii.String("To the database on the engine port"),
 				IpProtocol:                jsii.String("tcp"),
 				FromPort:                  port,

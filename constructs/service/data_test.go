@@ -28,7 +28,7 @@ func TestDataAccess(t *testing.T) {
 	}
 	p.Buckets = []BucketAccess{{Key: "uploads", Name: jsii.String("selfhost-test-uploads"), ARN: jsii.String("arn:aws:s3:::selfhost-test-uploads")}}
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
-		p.HTTPSListener = lblistener.NewLbListener(st, jsii.String("listener"), &lblistener.LbListenerConfig{
+		p.LoadBalancer.Rule = lblistener.NewLbListener(st, jsii.String("listener"), &lblistener.LbListenerConfig{
 			LoadBalancerArn: jsii.String("arn:lb"), Port: jsii.Number(443),
 			DefaultAction: &[]*lblistener.LbListenerDefaultAction{{Type: jsii.String("forward"), TargetGroupArn: jsii.String("arn:tg")}},
 		})
@@ -62,12 +62,13 @@ func TestDataAccess(t *testing.T) {
 	if !strings.Contains(exec, `"Action":["kms:Decrypt"],"Resource":["`+kmsARN+`"],"Condition":{"StringEquals":{"kms:ViaService":"secretsmanager.us-east-1.amazonaws.com"}}`) {
 		t.Errorf("kms:Decrypt not scoped to Secrets Manager: %s", exec)
 	}
-	in := testutil.One(t, d, "aws_vpc_security_group_ingress_rule")
-	if in["security_group_id"] != "sg-db" || in["referenced_security_group_id"] != "sg-svc" || in["from_port"] != float64(5432) || in["to_port"] != float64(5432) {
+	svcSG := "${aws_security_group." + sgID(d, "svc") + ".id}"
+	in := testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "svc_database-in-service_")
+	if in["security_group_id"] != "sg-db" || in["referenced_security_group_id"] != svcSG || in["from_port"] != float64(5432) || in["to_port"] != float64(5432) {
 		t.Errorf("database ingress %v", in)
 	}
-	out := testutil.One(t, d, "aws_vpc_security_group_egress_rule")
-	if out["security_group_id"] != "sg-svc" || out["referenced_security_group_id"] != "sg-db" || out["from_port"] != float64(5432) {
+	out := testutil.Find(t, d, "aws_vpc_security_group_egress_rule", "svc_service-out-database_")
+	if out["security_group_id"] != svcSG || out["referenced_security_group_id"] != "sg-db" || out["from_port"] != float64(5432) {
 		t.Errorf("service egress %v", out)
 	}
 	tp := testutil.Find(t, d, "aws_iam_role_policy", "task-buckets")

@@ -1,6 +1,14 @@
-// Package service runs the container on ECS Fargate behind the load
-// balancer: the cluster (Container Insights on), the log group, the task
-// execution and task roles, the task definition and the ECS service.
+// Package service runs one service's container on ECS Fargate in a cluster
+// (constructs/cluster), behind the load balancer or as a worker: its
+// security group, log group, task execution and task roles, task
+// definition and ECS service.
+//
+// The tasks' security group admits the container port from the load
+// balancer's group only (and the load balancer's group gets the matching
+// egress rule); a worker's admits nothing. Out: 443 to 0.0.0.0/0 (AWS APIs
+// through the interface endpoints, S3 through the gateway endpoint, the
+// internet through NAT), and the database port to the database's group
+// when the service uses it (data.go).
 //
 // The execution role may pull from the one repository, write to the one log
 // group and read exactly the secrets the props name. The service deploys
@@ -17,12 +25,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsservice"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecstaskdefinition"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/awsrules"
@@ -50,10 +60,18 @@ const (
 // Props configures the service. Every field is required unless its comment
 // says otherwise; the environment defaults live in config/defaults.go.
 type Props struct {
-	// Name names the cluster, service, task family, log group
-	// (/<Name>/service) and roles (<Name>-task-execution, <Name>-task):
-	// 1-48 of A-Z, a-z, 0-9, '-', starting with a letter.
+	// Name names the ECS service, the task family and the roles
+	// (<Name>-task-execution, <Name>-task): 1-49 of A-Z, a-z, 0-9, '-',
+	// starting with a letter.
 	Name string
+	// ClusterARN is the ECS cluster the service runs in.
+	ClusterARN *string
+	// LogGroupName is the service's CloudWatch log group (created here).
+	LogGroupName string
+	// VPCID is the VPC of the tasks' security group, named
+	// <SecurityGroupNamePrefix><unique suffix>.
+	VPCID                   *string
+	SecurityGroupNamePrefix string
 	// Region is the AWS region (the awslogs driver's region).
 	Region string
 	// Image is the container image, best pinned by digest
@@ -89,15 +107,9 @@ type Props struct {
 	DeregistrationDelaySeconds int
 	// PrivateSubnetIDs are the tasks' subnets (no public IPs), at least one.
 	PrivateSubnetIDs []*string
-	// SecurityGroupID is the tasks' security group (the load balancer
-	// construct's ServiceSecurityGroupID).
-	SecurityGroupID *string
-	// TargetGroupARN is the load balancer's target group the tasks register in.
-	TargetGroupARN *string
-	// HTTPSListener is the listener (rule) forwarding to the target group;
-	// the service depends on it so the target group is attached to the ALB
-	// first (ECS refuses a target group that has no load balancer).
-	HTTPSListener cdktf.ITerraformDependable
+	// LoadBalancer attaches the service to its target group (optional:
+	// nil is a worker, reached by nothing).
+	LoadBalancer *LoadBalancer
 	// LogRetentionDays is the log group's retention (a CloudWatch value).
 	LogRetentionDays int
 	// LogKMSKeyARN encrypts the log group with this KMS key (optional; its key
@@ -131,6 +143,22 @@ type Props struct {
 	// write and delete objects in (optional, data.go); BUCKET_<KEY> holds
 	// each one's name.
 	Buckets []BucketAccess
+
+	// securityGroupID is the tasks' group, set by New.
+	securityGroupID *string
+}
+
+// LoadBalancer is where a service's tasks take traffic from.
+type LoadBalancer struct {
+	// TargetGroupARN is the service's target group the tasks register in.
+	TargetGroupARN *string
+	// Rule is the listener rule forwarding to the target group; the
+	// service depends on it so the target group is attached to the ALB
+	// first (ECS refuses a target group that has no load balancer).
+	Rule cdktf.ITerraformDependable
+	// SecurityGroupID is the load balancer's security group: the only
+	// source admitted to the container port, and given the egress to it.
+	SecurityGroupID *string
 }
 
 // Secret is one environment variable taken from a secret.
@@ -167,13 +195,13 @@ type ContainerHealthCheck struct {
 
 // Outputs of the service.
 type Outputs struct {
-	ClusterName       *string
-	ClusterARN        *string
 	ServiceName       *string
 	TaskDefinitionARN *string
 	LogGroupName      *string
-	ExecutionRoleARN  *string
-	TaskRoleARN       *string
+	// SecurityGroupID is the tasks' security group.
+	SecurityGroupID  *string
+	ExecutionRoleARN *string
+	TaskRoleARN      *string
 	// TaskRoleName lets other constructs attach policies to the task role.
 	TaskRoleName *string
 }
@@ -197,16 +225,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		return &map[string]*string{"Name": jsii.String(p.Name + s)}
 	}
 
-	cluster := ecscluster.NewEcsCluster(c, jsii.String("cluster"), &ecscluster.EcsClusterConfig{
-		Name: jsii.String(p.Name),
-		Setting: &[]*ecscluster.EcsClusterSetting{{
-			Name: jsii.String("containerInsights"), Value: jsii.String("enabled"),
-		}},
-		Tags: name(""),
-	})
+	// Each attribute is read once and the string reused (a read is a jsii
+	// round trip that mints a new token for the same reference).
+	sg := taskSecurityGroup(c, p)
+	sgID := sg.Id()
+	p.securityGroupID = sgID
 
 	lgCfg := &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String("/" + p.Name + "/service"),
+		Name:            jsii.String(p.LogGroupName),
 		RetentionInDays: jsii.Number(float64(p.LogRetentionDays)),
 		Tags:            name("-service"),
 	}
@@ -214,8 +240,6 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		lgCfg.KmsKeyId = jsii.String(p.LogKMSKeyARN)
 	}
 	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg)
-	// Each attribute is read once and the string reused (a read is a jsii
-	// round trip that mints a new token for the same reference).
 	lgName := lg.Name()
 
 	acct := iampolicy.Here(c, "account")
@@ -237,11 +261,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskRole),
 		Tags:             name("-task"),
 	})
-	taskRoleARN, taskRoleName := taskRole.Arn(), taskRole.Name()
+	taskRoleID, taskRoleARN, taskRoleName := taskRole.Id(), taskRole.Arn(), taskRole.Name()
 	// The service starts tasks as soon as it exists: it waits for the
 	// listener (target group attached) and for every permission of the roles.
-	deps := []cdktf.ITerraformDependable{p.HTTPSListener, execPolicy}
-	deps = append(deps, dataAccess(c, p, taskRole.Id())...)
+	deps := []cdktf.ITerraformDependable{execPolicy}
+	if lb := p.LoadBalancer; lb != nil {
+		deps = append(deps, lb.Rule)
+	}
+	deps = append(deps, dataAccess(c, p, taskRoleID)...)
 	for _, arn := range p.TaskRolePolicyARNs {
 		// Keyed by the policy's name, not its list position.
 		att := iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("task-policy-"+policyName(arn)), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
@@ -269,26 +296,33 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		SkipDestroy: jsii.Bool(true),
 		Tags:        name(""),
 	})
-	tdARN, clusterARN := td.Arn(), cluster.Arn()
+	tdARN := td.Arn()
 
 	timeout := terraformDuration(RolloutTimeout(p))
+	var lbs *[]*ecsservice.EcsServiceLoadBalancer
+	var grace *float64
+	if lb := p.LoadBalancer; lb != nil {
+		lbs = &[]*ecsservice.EcsServiceLoadBalancer{{
+			TargetGroupArn: lb.TargetGroupARN,
+			ContainerName:  jsii.String(p.ContainerName),
+			ContainerPort:  jsii.Number(float64(p.ContainerPort)),
+		}}
+		// ECS takes a grace period only for a service with a load balancer.
+		grace = jsii.Number(p.HealthCheckGracePeriodSeconds)
+	}
 	svc := ecsservice.NewEcsService(c, jsii.String("service"), &ecsservice.EcsServiceConfig{
 		Name:           jsii.String(p.Name),
-		Cluster:        clusterARN,
+		Cluster:        p.ClusterARN,
 		TaskDefinition: tdARN,
 		LaunchType:     jsii.String("FARGATE"),
 		DesiredCount:   jsii.Number(float64(p.DesiredCount)),
 		NetworkConfiguration: &ecsservice.EcsServiceNetworkConfiguration{
 			Subnets:        &p.PrivateSubnetIDs,
-			SecurityGroups: &[]*string{p.SecurityGroupID},
+			SecurityGroups: &[]*string{sgID},
 			AssignPublicIp: jsii.Bool(false),
 		},
-		LoadBalancer: &[]*ecsservice.EcsServiceLoadBalancer{{
-			TargetGroupArn: p.TargetGroupARN,
-			ContainerName:  jsii.String(p.ContainerName),
-			ContainerPort:  jsii.Number(float64(p.ContainerPort)),
-		}},
-		HealthCheckGracePeriodSeconds: jsii.Number(p.HealthCheckGracePeriodSeconds),
+		LoadBalancer:                  lbs,
+		HealthCheckGracePeriodSeconds: grace,
 		// Explicit, not AWS's default of the day: services created since
 		// 2025-06-30 default to ENABLED, older ones (and an update that
 		// never set it) to DISABLED, so the same config behaved differently
@@ -321,13 +355,59 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	})
 
 	return &Outputs{
-		ClusterName:       cluster.Name(),
-		ClusterARN:        clusterARN,
 		ServiceName:       svc.Name(),
 		TaskDefinitionARN: tdARN,
 		LogGroupName:      lgName,
+		SecurityGroupID:   sgID,
 		ExecutionRoleARN:  execRoleARN,
 		TaskRoleARN:       taskRoleARN,
 		TaskRoleName:      taskRoleName,
 	}, nil
+}
+
+// taskSecurityGroup is the tasks' security group and its rules: the
+// container port in from the load balancer's group only (with that group's
+// egress to it), 443 out. A generated name and create_before_destroy: a
+// replacement is created, the tasks moved to it, and only then the old one
+// deleted (AWS refuses to delete a group in use).
+func taskSecurityGroup(c constructs.Construct, p Props) securitygroup.SecurityGroup {
+	desc := "Service tasks: container port in from the ALB only; HTTPS out"
+	if p.LoadBalancer == nil {
+		desc = "Worker tasks: nothing in; HTTPS out"
+	}
+	sg := securitygroup.NewSecurityGroup(c, jsii.String("sg"), &securitygroup.SecurityGroupConfig{
+		NamePrefix:  jsii.String(p.SecurityGroupNamePrefix),
+		Description: jsii.String(desc),
+		VpcId:       p.VPCID,
+		Tags:        &map[string]*string{"Name": jsii.String(p.Name)},
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+	})
+	port, sgID := jsii.Number(float64(p.ContainerPort)), sg.Id()
+	if lb := p.LoadBalancer; lb != nil {
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			SecurityGroupId:           lb.SecurityGroupID,
+			Description:               jsii.String("To the tasks of " + p.Name + " on the container port"),
+			IpProtocol:                jsii.String("tcp"),
+			FromPort:                  port,
+			ToPort:                    port,
+			ReferencedSecurityGroupId: sgID,
+		})
+		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			SecurityGroupId:           sgID,
+			Description:               jsii.String("From the ALB on the container port"),
+			IpProtocol:                jsii.String("tcp"),
+			FromPort:                  port,
+			ToPort:                    port,
+			ReferencedSecurityGroupId: lb.SecurityGroupID,
+		})
+	}
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId: sgID,
+		Description:     jsii.String("HTTPS to AWS APIs (interface endpoints), S3 (gateway endpoint) and the internet via NAT"),
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        jsii.Number(443),
+		ToPort:          jsii.Number(443),
+		CidrIpv4:        jsii.String("0.0.0.0/0"),
+	})
+	return sg
 }

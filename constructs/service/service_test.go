@@ -33,8 +33,12 @@ func props() Props {
 		ContainerName: "app", ContainerPort: 8080, CPU: 512, MemoryMiB: 1024, Architecture: X86_64, DesiredCount: 2, StopTimeoutSeconds: 120, HealthCheckGracePeriodSeconds: 120,
 		TargetHealth: TargetHealth{IntervalSeconds: 15, HealthyThreshold: 2, UnhealthyThreshold: 3}, DeregistrationDelaySeconds: 120,
 		PrivateSubnetIDs: []*string{jsii.String("subnet-a"), jsii.String("subnet-b")},
-		SecurityGroupID:  jsii.String("sg-svc"), TargetGroupARN: jsii.String("arn:tg"),
-		HTTPSListener:    fakeDependable{}, // TestService passes a real listener
+		ClusterARN:       jsii.String("arn:aws:ecs:us-east-1:123456789012:cluster/selfhost-test"),
+		LogGroupName:     "/selfhost-test/service", VPCID: jsii.String("vpc-1"), SecurityGroupNamePrefix: "selfhost-test-svc-",
+		LoadBalancer: &LoadBalancer{
+			TargetGroupARN: jsii.String("arn:tg"), SecurityGroupID: jsii.String("sg-alb"),
+			Rule: fakeDependable{}, // TestService passes a real one
+		},
 		LogRetentionDays: 90,
 		Environment:      map[string]string{"PORT": "8080", "DOMAIN": "example.com", "LOG_LEVEL": "info"},
 	}
@@ -55,7 +59,8 @@ func TestService(t *testing.T) {
 	full.Architecture = ARM64
 	full.TaskRolePolicyARNs = []string{"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}
 	min := props()
-	min.Name = "min"
+	min.Name, min.LogGroupName, min.SecurityGroupNamePrefix = "min", "/min/service", "min-"
+	min.LoadBalancer = nil // a worker
 
 	var out *Outputs
 	_, d := testutil.Synth(t, func(st cdktf.TerraformStack) {
@@ -63,7 +68,7 @@ func TestService(t *testing.T) {
 			LoadBalancerArn: jsii.String("arn:alb"),
 			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{{Type: jsii.String("forward"), TargetGroupArn: jsii.String("arn:tg")}},
 		})
-		full.HTTPSListener, min.HTTPSListener = l, l
+		full.LoadBalancer.Rule = l
 		var err error
 		if out, err = New(st, "svc", full); err != nil {
 			t.Fatal(err)
@@ -74,10 +79,9 @@ func TestService(t *testing.T) {
 		cdktf.NewTerraformOutput(st, jsii.String("service"), &cdktf.TerraformOutputConfig{Value: out.ServiceName})
 	})
 
-	// Cluster with Container Insights; log group with retention.
-	cl := testutil.Find(t, d, "aws_ecs_cluster", "svc_")
-	if !reflect.DeepEqual(cl["setting"], []any{map[string]any{"name": "containerInsights", "value": "enabled"}}) {
-		t.Errorf("cluster settings %v", cl["setting"])
+	// Log group with retention; no cluster (constructs/cluster's).
+	if n := len(d.Of("aws_ecs_cluster")); n != 0 {
+		t.Errorf("%d clusters in the service", n)
 	}
 	lg := testutil.Find(t, d, "aws_cloudwatch_log_group", "svc_")
 	if lg["name"] != "/selfhost-test/service" || lg["retention_in_days"] != 90.0 {
@@ -186,7 +190,7 @@ func TestService(t *testing.T) {
 	svc := testutil.Find(t, d, "aws_ecs_service", "svc_")
 	for k, v := range map[string]any{
 		"name": "selfhost-test", "launch_type": "FARGATE", "desired_count": 2.0,
-		"network_configuration":              map[string]any{"subnets": []any{"subnet-a", "subnet-b"}, "security_groups": []any{"sg-svc"}, "assign_public_ip": false},
+		"network_configuration":              map[string]any{"subnets": []any{"subnet-a", "subnet-b"}, "security_groups": []any{"${aws_security_group." + sgID(d, "svc") + ".id}"}, "assign_public_ip": false},
 		"load_balancer":                      []any{map[string]any{"target_group_arn": "arn:tg", "container_name": "app", "container_port": 8080.0}},
 		"health_check_grace_period_seconds":  120.0,
 		"availability_zone_rebalancing":      "ENABLED", // explicit: AWS's default depends on the creation date
@@ -224,12 +228,53 @@ func TestService(t *testing.T) {
 			t.Errorf("service does not depend on %s: %s", dep, deps)
 		}
 	}
-	if !strings.Contains(fmt.Sprint(svc["task_definition"]), "aws_ecs_task_definition.svc_task_") || !strings.Contains(fmt.Sprint(svc["cluster"]), "aws_ecs_cluster.svc_cluster_") {
+	if !strings.Contains(fmt.Sprint(svc["task_definition"]), "aws_ecs_task_definition.svc_task_") || svc["cluster"] != "arn:aws:ecs:us-east-1:123456789012:cluster/selfhost-test" {
 		t.Errorf("service cluster %v task definition %v", svc["cluster"], svc["task_definition"])
 	}
 	if o := fmt.Sprint(d.Output["service"]["value"]); !strings.HasPrefix(o, "${aws_ecs_service.svc_service_") {
 		t.Errorf("service name output %s", o)
 	}
+
+	// The tasks' security group: the container port in from the ALB's
+	// group only (and the ALB's egress to it), 443 out; a worker's admits
+	// nothing. Generated names, create before destroy.
+	sg := testutil.Find(t, d, "aws_security_group", "svc_sg_")
+	if sg["name_prefix"] != "selfhost-test-svc-" || sg["vpc_id"] != "vpc-1" || !reflect.DeepEqual(sg["lifecycle"], map[string]any{"create_before_destroy": true}) {
+		t.Errorf("task security group %v", sg)
+	}
+	svcSG := "${aws_security_group." + sgID(d, "svc") + ".id}"
+	in := testutil.Find(t, d, "aws_vpc_security_group_ingress_rule", "svc_in-alb_")
+	if in["security_group_id"] != svcSG || in["referenced_security_group_id"] != "sg-alb" || in["from_port"] != 8080.0 || in["to_port"] != 8080.0 {
+		t.Errorf("ingress from the ALB %v", in)
+	}
+	albOut := testutil.Find(t, d, "aws_vpc_security_group_egress_rule", "svc_alb-out_")
+	if albOut["security_group_id"] != "sg-alb" || albOut["referenced_security_group_id"] != svcSG || albOut["from_port"] != 8080.0 {
+		t.Errorf("ALB egress to the tasks %v", albOut)
+	}
+	if n := len(d.Of("aws_vpc_security_group_ingress_rule")); n != 1 {
+		t.Errorf("%d ingress rules, want the ALB's to svc only (the worker admits nothing)", n)
+	}
+	if o := testutil.Find(t, d, "aws_vpc_security_group_egress_rule", "min_out-https_"); o["cidr_ipv4"] != "0.0.0.0/0" || o["from_port"] != 443.0 {
+		t.Errorf("worker egress %v", o)
+	}
+	// A worker has no load balancer and no grace period (ECS takes one
+	// only with a load balancer).
+	worker := testutil.Find(t, d, "aws_ecs_service", "min_")
+	for _, k := range []string{"load_balancer", "health_check_grace_period_seconds"} {
+		if _, ok := worker[k]; ok {
+			t.Errorf("worker service has %s: %v", k, worker[k])
+		}
+	}
+}
+
+// sgID is the logical id of the construct's tasks' security group.
+func sgID(d testutil.Doc, construct string) string {
+	for id := range d.Of("aws_security_group") {
+		if strings.HasPrefix(id, construct+"_sg_") {
+			return id
+		}
+	}
+	return construct + "_sg_?"
 }
 
 // The rollout timeout follows each timing it is derived from.
@@ -313,14 +358,17 @@ func TestRejectsBadProps(t *testing.T) {
 		edit func(*Props)
 		want string
 	}{
-		{func(p *Props) { p.Name = "1abc" }, `service: Name "1abc" is not allowed; want 1-48 of`},
+		{func(p *Props) { p.Name = "1abc" }, `service: Name "1abc" is not allowed; want 1-49 of`},
 		{func(p *Props) { p.Image = "" }, "service: Image is required"},
 		{func(p *Props) { p.RepositoryARN = jsii.String("repo") }, `service: RepositoryARN "repo" is not an ECR repository ARN`},
 		{func(p *Props) { p.ContainerName = "a b" }, `service: ContainerName "a b" is not allowed`},
 		{func(p *Props) { p.Architecture = "arm64" }, `service: Architecture "arm64" is not allowed; want X86_64 or ARM64`},
 		{func(p *Props) { p.DesiredCount = -1 }, "service: DesiredCount -1 is out of range; want 0 to 1000"},
 		{func(p *Props) { p.PrivateSubnetIDs = nil }, "service: PrivateSubnetIDs is empty"},
-		{func(p *Props) { p.HTTPSListener = nil }, "service: HTTPSListener is required"},
+		{func(p *Props) { p.LoadBalancer.Rule = nil }, "service: LoadBalancer needs TargetGroupARN, Rule"},
+		{func(p *Props) { p.ClusterARN = nil }, "service: ClusterARN is required"},
+		{func(p *Props) { p.SecurityGroupNamePrefix = "sg-x" }, `service: SecurityGroupNamePrefix "sg-x" is not allowed`},
+		{func(p *Props) { p.LogGroupName = "a b" }, `service: LogGroupName "a b" is not allowed`},
 		{func(p *Props) { p.LogRetentionDays = 10 }, "service: LogRetentionDays 10 is not a CloudWatch retention; want one of 1, 3, 5"},
 		{func(p *Props) { p.Environment = map[string]string{"1X": ""} }, `service: Environment["1X"] is not an environment variable name`},
 		{func(p *Props) { p.Secrets = []Secret{{Name: "PORT", ARN: paramARN}} }, `service: Secrets[0].Name "PORT" is also set by Environment["PORT"]; each variable once`},

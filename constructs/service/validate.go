@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	reName      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,47}$`) // IAM role names (<Name>-task-execution) are at most 64
+	reName      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,48}$`) // IAM role names (<Name>-task-execution) are at most 64
 	reContainer = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
 	reEnvName   = awsrules.EnvName
 	reUser      = regexp.MustCompile(`^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$`)
@@ -45,7 +45,7 @@ func (p Props) validate() ([]resolvedSecret, error) {
 	bad := func(format string, a ...any) error { return fmt.Errorf("service: "+format, a...) }
 	switch {
 	case !reName.MatchString(p.Name):
-		return nil, bad("Name %q is not allowed; want 1-48 of A-Z, a-z, 0-9, '-', starting with a letter", p.Name)
+		return nil, bad("Name %q is not allowed; want 1-49 of A-Z, a-z, 0-9, '-', starting with a letter", p.Name)
 	case p.Region == "":
 		return nil, bad("Region is required")
 	case p.StopTimeoutSeconds < fargate.MinStopTimeout || p.StopTimeoutSeconds > MaxStopTimeoutSeconds:
@@ -74,12 +74,16 @@ func (p Props) validate() ([]resolvedSecret, error) {
 		return nil, bad("DesiredCount %d is out of range; want 0 to 1000", p.DesiredCount)
 	case len(p.PrivateSubnetIDs) == 0:
 		return nil, bad("PrivateSubnetIDs is empty; want the private subnets")
-	case p.SecurityGroupID == nil:
-		return nil, bad("SecurityGroupID is required")
-	case p.TargetGroupARN == nil:
-		return nil, bad("TargetGroupARN is required")
-	case p.HTTPSListener == nil:
-		return nil, bad("HTTPSListener is required (the service must be created after the listener)")
+	case p.ClusterARN == nil:
+		return nil, bad("ClusterARN is required")
+	case p.VPCID == nil:
+		return nil, bad("VPCID is required")
+	case awsrules.SecurityGroupNamePrefix(p.SecurityGroupNamePrefix) != nil:
+		return nil, bad("SecurityGroupNamePrefix %v", awsrules.SecurityGroupNamePrefix(p.SecurityGroupNamePrefix))
+	case awsrules.LogGroupName(p.LogGroupName) != nil:
+		return nil, bad("LogGroupName %v", awsrules.LogGroupName(p.LogGroupName))
+	case p.LoadBalancer != nil && (p.LoadBalancer.TargetGroupARN == nil || p.LoadBalancer.Rule == nil || p.LoadBalancer.SecurityGroupID == nil):
+		return nil, bad("LoadBalancer needs TargetGroupARN, Rule (the service must be created after its listener rule) and SecurityGroupID")
 	case !slices.Contains(RetentionDays, p.LogRetentionDays):
 		return nil, bad("LogRetentionDays %d is not a CloudWatch retention; want one of %s", p.LogRetentionDays, awsrules.JoinInts(RetentionDays))
 	case p.LogKMSKeyARN != "" && !reKMSARN.MatchString(p.LogKMSKeyARN):

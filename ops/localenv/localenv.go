@@ -77,7 +77,7 @@ func (s *Session) Synth(mutate func(*config.Config)) (*deploy.Env, error) {
 // synthesized: how a test adds what the configuration cannot express (an
 // escape hatch), which the guardrails then see like any other resource.
 func (s *Session) SynthEdit(mutate func(*config.Config), edit func(cdktf.App, *config.Config) error) (*deploy.Env, error) {
-	cfg := *s.Cfg
+	cfg := *s.Cfg.Clone() // mutate changes this synth's copy only
 	if mutate != nil {
 		mutate(&cfg)
 	}

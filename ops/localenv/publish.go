@@ -17,7 +17,7 @@ import (
 	"selfhost/imagebuild"
 )
 
-// build is the reference app's image, being built.
+// build is the reference app's image for one architecture, being built.
 type build struct {
 	done chan struct{}
 	img  v1.Image
@@ -25,10 +25,31 @@ type build struct {
 	err  error
 }
 
+// builds are the reference app's images by service architecture.
+type builds map[string]*build
+
+// wait waits for every build.
+func (bs builds) wait() {
+	for _, b := range bs {
+		<-b.done
+	}
+}
+
 // startBuild builds the reference service (app/ of this module) with the
-// daemonless builder, in the background: it runs no jsii, so it may run
-// beside a synth or a Terraform apply.
-func (s *Session) startBuild(ctx context.Context) *build {
+// daemonless builder, in the background, once per architecture of the
+// services that publish it: it runs no jsii, so it may run beside a synth
+// or a Terraform apply.
+func (s *Session) startBuild(ctx context.Context) builds {
+	bs := builds{}
+	for _, svc := range publishing(s.Cfg) {
+		if _, ok := bs[svc.Architecture]; !ok {
+			bs[svc.Architecture] = s.startBuildFor(ctx, svc.Architecture)
+		}
+	}
+	return bs
+}
+
+func (s *Session) startBuildFor(ctx context.Context, architecture string) *build {
 	b := &build{done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
@@ -41,10 +62,10 @@ func (s *Session) startBuild(ctx context.Context) *build {
 			return
 		}
 		arch := "amd64"
-		if s.Cfg.Service.Architecture == "ARM64" {
+		if architecture == "ARM64" {
 			arch = "arm64"
 		}
-		scratch := filepath.Join(s.Work, "build")
+		scratch := filepath.Join(s.Work, "build-"+arch)
 		if b.err = os.MkdirAll(scratch, 0o755); b.err != nil {
 			return
 		}
@@ -73,53 +94,106 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// publish waits for the build and publishes the image into the
-// environment's repository the way `go run ./cmd/publish --env local
-// --builder go` does (imagebuild.ECRTarget; on the emulator, which has no
-// registry, through PutImage). The tag is service.image.tag when the
-// environment names one (the service then deploys that tag, as configured);
-// otherwise the default tag, and the published digest is pinned in the
-// session's config (service.image.digest, as --write-config does; the
-// environment file is left alone). It reports whether the config changed.
-func (s *Session) publish(ctx context.Context, b *build) (bool, error) {
-	<-b.done
-	if b.err != nil {
-		return false, fmt.Errorf("building the reference app: %w", b.err)
-	}
-	digest, err := b.img.Digest()
-	if err != nil {
-		return false, err
-	}
-	img := &s.Cfg.Service.Image
-	tag := img.Tag
-	if tag == "" {
-		tag = imagebuild.DefaultTag(b.src, digest)
-	}
-	target := &imagebuild.ECRTarget{Client: ecr.NewFromConfig(s.AWS()), Repository: img.Repository, ManifestOnly: true}
-	pinned, err := target.Publish(ctx, b.img, tag)
-	if err != nil {
-		return false, fmt.Errorf("publishing the reference app: %w", err)
-	}
-	s.Published = pinned.DigestStr()
-	if img.Tag != "" {
-		return false, nil
-	}
-	changed := img.Digest != s.Published
-	img.Digest = s.Published
-	return changed, nil
+// publish waits for the builds and publishes the image into the
+// repository of every service that pulls from its own repository, the way
+// `go run ./cmd/publish --env local --service <name> --builder go` does
+// (imagebuild.ECRTarget; on the emulator, which has no registry, through
+// PutImage). The tag is the service's image.tag when it names one (the
+// service then deploys that tag, as configured); otherwise the default
+// tag, and the published digest is pinned in the session's config
+// (services.<name>.image.digest, as --write-config does; the environment
+// file is left alone). It reports whether the config changed; Published is
+// the digest of the first service's image.
+func (s *Session) publish(ctx context.Context, bs builds) (bool, error) {
+	changed, first, err := s.publishInto(ctx, bs, publishing(s.Cfg))
+	s.Published = first
+	return changed, err
 }
 
-// needsPublish: the service pulls from the environment's repository (not
-// an image URI elsewhere).
-func needsPublish(cfg *config.Config) bool { return cfg.Service.Image.URI == "" }
+// PublishService builds the reference app and publishes it into the one
+// named service's repository, the way `go run ./cmd/publish --env local
+// --service <name> --builder go` does, leaving every other service's
+// image alone; it reports whether the session's config changed (the
+// service's digest pinned, when it names no tag).
+func (s *Session) PublishService(ctx context.Context, name string) (bool, error) {
+	svc := s.Cfg.Services[name]
+	if svc == nil {
+		return false, fmt.Errorf("publishing: %s has no service %q", s.Cfg.Name, name)
+	}
+	bs := builds{svc.Architecture: s.startBuildFor(ctx, svc.Architecture)}
+	changed, _, err := s.publishInto(ctx, bs, []*config.Service{svc})
+	return changed, err
+}
 
-// EmptyRepository deletes every image of the environment's repository on
-// the emulator: the repository has force_delete = false (Terraform never
+// publishInto waits for the builds and publishes into the services'
+// repositories; it returns whether a digest was pinned and the first digest.
+func (s *Session) publishInto(ctx context.Context, bs builds, services []*config.Service) (changed bool, first string, err error) {
+	bs.wait()
+	for _, svc := range services {
+		b := bs[svc.Architecture]
+		if b == nil {
+			return false, first, fmt.Errorf("services.%s: no build for %s", svc.Name, svc.Architecture)
+		}
+		if b.err != nil {
+			return false, first, fmt.Errorf("building the reference app: %w", b.err)
+		}
+		digest, err := b.img.Digest()
+		if err != nil {
+			return false, first, err
+		}
+		img := &svc.Image
+		tag := img.Tag
+		if tag == "" {
+			tag = imagebuild.DefaultTag(b.src, digest)
+		}
+		target := &imagebuild.ECRTarget{Client: ecr.NewFromConfig(s.AWS()), Repository: img.Repository, ManifestOnly: true}
+		pinned, err := target.Publish(ctx, b.img, tag)
+		if err != nil {
+			return false, first, fmt.Errorf("publishing the reference app into services.%s's repository: %w", svc.Name, err)
+		}
+		if first == "" {
+			first = pinned.DigestStr()
+		}
+		if img.Tag != "" {
+			continue
+		}
+		changed = changed || img.Digest != pinned.DigestStr()
+		img.Digest = pinned.DigestStr()
+	}
+	return changed, first, nil
+}
+
+// publishing are the services that pull from their own repository (not
+// an image URI elsewhere), in name order.
+func publishing(cfg *config.Config) []*config.Service {
+	var out []*config.Service
+	cfg.Each(func(s *config.Service) {
+		if s.Image.URI == "" {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// needsPublish: some service pulls from its own repository.
+func needsPublish(cfg *config.Config) bool { return len(publishing(cfg)) > 0 }
+
+// EmptyRepositories empties every service's repository (EmptyRepository).
+func (s *Session) EmptyRepositories(ctx context.Context) error {
+	for _, n := range s.Cfg.ServiceNames() {
+		if err := s.EmptyRepository(ctx, s.Cfg.Services[n].Image.Repository); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EmptyRepository deletes every image of a repository on the emulator: the repository has force_delete = false (Terraform never
 // deletes images), so a teardown empties it deliberately first, as the
 // README's teardown does with the AWS CLI.
-func (s *Session) EmptyRepository(ctx context.Context) error {
+func (s *Session) EmptyRepository(ctx context.Context, repository string) error {
 	cli := ecr.NewFromConfig(s.AWS())
-	repo := aws.String(s.Cfg.Service.Image.Repository)
+	repo := aws.String(repository)
 	p := ecr.NewListImagesPaginator(cli, &ecr.ListImagesInput{RepositoryName: repo})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -60,16 +60,16 @@ func (s *Session) Deploy(ctx context.Context, step func(format string, a ...any)
 
 // ApplyStacks applies stacks of env in order, the first deploy of an empty
 // account: when it has applied <env>-registry it publishes the reference
-// app into the repository (built meanwhile), so the service stack, whose
+// app into every service's repository (built meanwhile), so the service stack, whose
 // apply waits for its tasks to run the image, finds it there. When the
 // publish pins a new digest into the session's config, the stacks after
 // it are synthesized again. It returns the environment as applied.
 func (s *Session) ApplyStacks(ctx context.Context, env *deploy.Env, stacks []string, step func(format string, a ...any)) (*deploy.Env, error) {
 	registry := env.Cfg.StackName(config.PartRegistry)
-	var b *build
+	var b builds
 	if needsPublish(env.Cfg) && slices.Contains(stacks, registry) {
 		b = s.startBuild(ctx)
-		defer func() { <-b.done }() // never leave the build running
+		defer b.wait() // never leave a build running
 	}
 	for _, st := range stacks {
 		step("apply %s", st)
@@ -83,7 +83,11 @@ func (s *Session) ApplyStacks(ctx context.Context, env *deploy.Env, stacks []str
 		if err != nil {
 			return nil, err
 		}
-		step("published the reference app into %s: %s", s.Cfg.Service.Image.Repository, s.Published)
+		var repos []string
+		for _, svc := range publishing(s.Cfg) {
+			repos = append(repos, svc.Image.Repository)
+		}
+		step("published the reference app into %s: %s", strings.Join(repos, ", "), s.Published)
 		if changed {
 			if env, err = s.Synth(nil); err != nil {
 				return nil, err
@@ -118,7 +122,7 @@ func (s *Session) Teardown(ctx context.Context, env *deploy.Env) error {
 		}
 	}
 	if seen {
-		if err := s.EmptyRepository(ctx); err != nil {
+		if err := s.EmptyRepositories(ctx); err != nil {
 			return err
 		}
 	}
