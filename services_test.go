@@ -17,20 +17,6 @@ import (
 	"selfhost/stacks"
 )
 
-// stackDoc is one synthesized stack's JSON.
-func stackDoc(t *testing.T, dir, stack string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "stacks", stack, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 // resourcesOf are a stack's resources by address (type.name).
 func resourcesOf(doc map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
@@ -90,7 +76,7 @@ func TestAddingAServiceOnlyAdds(t *testing.T) {
 			out := synthOne(t, tc.cfg)
 			added := 0
 			for _, st := range base.StackNames() {
-				before, after := stackDoc(t, outdir, st), stackDoc(t, out, st)
+				before, after := readStackIn(t, outdir, st), readStackIn(t, out, st)
 				for _, kind := range []string{"resource", "data", "output"} {
 					b, _ := before[kind].(map[string]any)
 					a, _ := after[kind].(map[string]any)
@@ -127,8 +113,8 @@ func TestAddingAServiceOnlyAdds(t *testing.T) {
 // port, roles, log group, repository and autoscaling.
 func TestEachServiceHasItsOwnResources(t *testing.T) {
 	cfg := loadEnv(t, "local")
-	svc := resourcesOf(stackDoc(t, outdir, "local-service"))
-	reg := resourcesOf(stackDoc(t, outdir, "local-registry"))
+	svc := resourcesOf(readStackIn(t, outdir, "local-service"))
+	reg := resourcesOf(readStackIn(t, outdir, "local-registry"))
 	find := func(rs map[string]map[string]any, typ, construct string) (string, map[string]any) {
 		t.Helper()
 		var hit string
@@ -207,7 +193,7 @@ func TestEachServiceHasItsOwnResources(t *testing.T) {
 // period; a memory target adds its policy.
 func TestWorker(t *testing.T) {
 	cfg := withService(t, loadEnv(t, "local"), "worker", "    image: {tag: local}\n    autoscaling: {memory_target: 70}\n")
-	rs := resourcesOf(stackDoc(t, synthOne(t, cfg), "local-service"))
+	rs := resourcesOf(readStackIn(t, synthOne(t, cfg), "local-service"))
 	var es, mem map[string]any
 	for addr, r := range rs {
 		switch {
@@ -244,7 +230,7 @@ func TestSingleServiceMoves(t *testing.T) {
 	}
 	renames := map[string]string{}
 	for _, st := range []string{"production-registry", "production-service"} {
-		doc := stackDoc(t, outdir, st)
+		doc := readStackIn(t, outdir, st)
 		ms, _ := doc["moved"].([]any)
 		for _, m := range ms {
 			m := m.(map[string]any)
@@ -288,7 +274,7 @@ func TestSingleServiceMoves(t *testing.T) {
 		}
 		var old map[string]any
 		json.Unmarshal(b, &old)
-		now := resourcesOf(stackDoc(t, outdir, st))
+		now := resourcesOf(readStackIn(t, outdir, st))
 		for addr, r := range resourcesOf(old) {
 			to, isMoved := renames[addr]
 			if !isMoved {

@@ -125,18 +125,24 @@ func TestBadConfigs(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted: %+v", c)
 			}
-			ce, ok := err.(*Error)
-			if !ok {
-				t.Fatalf("error %T %v is not a *config.Error", err, err)
-			}
-			var got []string
-			for _, p := range ce.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
-			}
+			checkProblems(t, err, tc.want)
 		})
+	}
+}
+
+// checkProblems: err is a *config.Error whose problems read want, in order.
+func checkProblems(t *testing.T, err error, want []string) {
+	t.Helper()
+	ce, ok := err.(*Error)
+	if !ok {
+		t.Fatalf("error %T %v is not a *config.Error", err, err)
+	}
+	var got []string
+	for _, p := range ce.Problems {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 

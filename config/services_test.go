@@ -2,7 +2,6 @@ package config
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -69,17 +68,7 @@ func TestBadServices(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("f/prod.yaml", []byte(head+tc.services))
-			ce, ok := err.(*Error)
-			if !ok {
-				t.Fatalf("error %v is not a *config.Error", err)
-			}
-			var got []string
-			for _, p := range ce.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
-			}
+			checkProblems(t, err, tc.want)
 		})
 	}
 }
