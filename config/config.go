@@ -151,6 +151,13 @@ type AWS struct {
 	MaxRetries int `yaml:"max_retries"`
 	// AllowedAccountIDs makes the provider refuse any other account.
 	AllowedAccountIDs []string `yaml:"allowed_account_ids"`
+	// EndpointFromEnvironment is not a key: ops/localenv sets it for what
+	// it synthesizes and runs itself. The provider block then names no
+	// endpoints and the provider takes Endpoint from AWS_ENDPOINT_URL, which
+	// every Terraform command of a session gets (emulator.Server.Env); the
+	// S3 backend keeps Endpoint. Validating an endpoints block costs the
+	// provider about 3 s of CPU in every plan and apply (BENCHMARKS.md).
+	EndpointFromEnvironment bool `yaml:"-"`
 }
 
 // AZNames returns the environment's availability zones: the names or AZ IDs

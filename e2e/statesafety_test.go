@@ -36,9 +36,10 @@ import (
 //     state (same lineage, no lock) that a plain second apply completes,
 //     then a clean re-plan.
 //
-// Terraform runs: state apply, 2 network applies from empty (one fails at
-// once), one waiting apply, a re-plan, the interrupted apply, its
-// completion and a last re-plan.
+// First, the account guard: a plan with only another account allowed is
+// refused. Terraform runs: that plan, state apply, 2 network applies from
+// empty (one fails at once), one waiting apply, a re-plan, the interrupted
+// apply, its completion and a last re-plan.
 func TestStateSafety(t *testing.T) {
 	t.Parallel() // on its own emulator; synths take turns (synth.Run)
 	s, ctx := start(t)
@@ -56,6 +57,20 @@ func TestStateSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What keeps a session's stacks off a real account when run by hand
+	// with real credentials (localenv pins aws.allowed_account_ids to the
+	// emulator's): the provider refuses an account not in the list while it
+	// configures, with this provider block (skip_checks set), before a plan.
+	t.Run("OtherAccountRefused", func(t *testing.T) {
+		other, err := s.Synth(func(c *config.Config) { c.AWS.AllowedAccountIDs = []string{"111111111111"} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = other.Plan(ctx, state, "")
+		if want := "AWS account ID not allowed: " + emulator.AccountID; err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("plan with only another account allowed: %v; want %q", err, want)
+		}
+	})
 	if err := first.Apply(ctx, state); err != nil {
 		t.Fatal(err)
 	}

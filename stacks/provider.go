@@ -80,7 +80,7 @@ func providerConfig(cfg *config.Config) *provider.AwsProviderConfig {
 		pc.SkipRegionValidation = jsii.Bool(true)
 		pc.S3UsePathStyle = jsii.Bool(true)
 	}
-	if e := cfg.AWS.Endpoint; e != "" {
+	if e := cfg.AWS.Endpoint; e != "" && !cfg.AWS.EndpointFromEnvironment {
 		s := jsii.String(e)
 		pc.Endpoints = &[]*provider.AwsProviderEndpoints{{
 			Acm: s, Applicationautoscaling: s, Cloudwatch: s, Cloudwatchlogs: s, Dynamodb: s, Ec2: s, Ecr: s, Ecs: s,

@@ -56,10 +56,9 @@ func localReview(ctx context.Context, envFile string, sets, parts []string, log,
 	if base, err = s.ApplyStacks(ctx, base, stacks, step); err != nil {
 		return nil, err
 	}
-	endpoint := s.Cfg.AWS.Endpoint
 	next, err := s.Synth(func(c *config.Config) {
 		*c = *changed
-		c.AWS.Endpoint = endpoint // the emulator's port, not the file's
+		s.Emulate(c) // the emulator's port, not the file's
 	})
 	if err != nil {
 		return nil, err

@@ -61,8 +61,27 @@ func Start(ctx context.Context, envFile string, log io.Writer) (*Session, error)
 		os.RemoveAll(work)
 		return nil, err
 	}
-	cfg.AWS.Endpoint = srv.Endpoint()
-	return &Session{Srv: srv, Cfg: cfg, Work: work, Log: log}, nil
+	s := &Session{Srv: srv, Cfg: cfg, Work: work, Log: log}
+	s.Emulate(cfg)
+	return s, nil
+}
+
+// Emulate points c at the session's emulator, as Start does to Cfg: a
+// caller that replaces a synth's whole configuration calls it again.
+func (s *Session) Emulate(c *config.Config) { emulate(c, s.Srv.Endpoint()) }
+
+// emulate sets what every synth of a session needs: the emulator's
+// endpoint (the S3 backend names it); the provider's endpoint from the
+// environment instead of an endpoints block (every Terraform command of the
+// session runs with Srv.Env, which sets AWS_ENDPOINT_URL; the block costs
+// the provider ~3 s of CPU per command); and the emulator's account as the
+// only one allowed, so these stacks run by hand with real credentials and
+// without that environment reach no real account: the provider refuses it
+// before it changes anything.
+func emulate(c *config.Config, endpoint string) {
+	c.AWS.Endpoint = endpoint
+	c.AWS.EndpointFromEnvironment = true
+	c.AWS.AllowedAccountIDs = []string{emulator.AccountID}
 }
 
 // Synth synthesizes the environment (after mutate, if given, changes a copy
