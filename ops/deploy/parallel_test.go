@@ -22,7 +22,10 @@ func TestRunSchedule(t *testing.T) {
 	running, most := map[string]int{}, 0
 	total := 0
 	var order []string
-	serviceStarted := make(chan struct{})
+	// The first network and the first service job wait for each other, so
+	// they must run at once (each also when the other ran first and ended,
+	// which a loaded machine made happen when only one waited).
+	networkStarted, serviceStarted := make(chan struct{}), make(chan struct{})
 	var jobs []Job
 	for i, st := range []string{"network", "service", "network", "data", "network", "service"} {
 		jobs = append(jobs, Job{Stack: st, run: func(context.Context) error {
@@ -36,14 +39,12 @@ func TestRunSchedule(t *testing.T) {
 			order = append(order, fmt.Sprint(st, i))
 			mu.Unlock()
 			switch i {
-			case 0: // waits for a job of another stack to run beside it
-				select {
-				case <-serviceStarted:
-				case <-time.After(10 * time.Second):
-					t.Error("the first service job never ran beside the first network job")
-				}
+			case 0:
+				close(networkStarted)
+				meet(t, serviceStarted, "the first service job never ran beside the first network job")
 			case 1:
 				close(serviceStarted)
+				meet(t, networkStarted, "the first network job never ran beside the first service job")
 			}
 			mu.Lock()
 			running[st]--
@@ -72,5 +73,14 @@ func TestRunSchedule(t *testing.T) {
 	}
 	if fmt.Sprint(network) != "[network0 network2 network4]" {
 		t.Errorf("network jobs ran in the order %v", network)
+	}
+}
+
+// meet waits for the other job of a pair to have started, or fails.
+func meet(t *testing.T, started <-chan struct{}, msg string) {
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Error(msg)
 	}
 }
