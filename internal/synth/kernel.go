@@ -27,7 +27,7 @@ import (
 //   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
-//     EagerVar=1 leaves it out. It changes two things, each with the
+//     EagerVar=1 leaves it out. It changes three things, each with the
 //     output byte-identical (TestLazyProviderSameOutput compares with a
 //     synth without the preload):
 //
@@ -47,7 +47,18 @@ import (
 //     checks"). TraceVar=1 keeps the traces, for an error that should quote
 //     one (TestTokenStackTraces); a cdktf without that module keeps them
 //     after a one-line warning. cdktf has no switch of its own:
-//     AppConfig.StackTraces=false only covers annotations.
+//     AppConfig.StackTraces=false only covers annotations;
+//   - one `terraform version` per kernel: cdktf's ValidateBinaryVersion
+//     (the Terraform >= 1.5 check of every stack with a moved block, and
+//     of import and terraform_data resources) runs the command in a shell
+//     at every validation, ~40 ms each, 2 per production environment. The
+//     kernel's PATH and working directory are fixed when it starts, so the
+//     preload runs each distinct validation once and returns its messages
+//     after (TestVersionValidationOnce: also that an old Terraform still
+//     fails the synth). A cdktf without that class validates as before,
+//     after a one-line warning. AppConfig.SkipValidation would skip the
+//     command too, but also every other validation (a stack's provider
+//     presence, ...).
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json

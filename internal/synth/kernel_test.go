@@ -89,25 +89,29 @@ console.log(require(p).loaded, require(p).loaded, require(p + '/lib/vpc').Vpc);`
 }
 
 // The preload's changes to cdktf on a stand-in cdktf: with its stack-trace
-// module, a token's trace is empty (unless TraceVar=1); without it, one
-// warning line, however often cdktf is resolved, and cdktf as it is. The
-// real cdktf in the kernel: TestTokenStackTraces.
+// module, a token's trace is empty (unless TraceVar=1); with its
+// ValidateBinaryVersion, the same validation runs once and answers the
+// same after (another command runs on its own); without either module, one
+// warning line each, however often cdktf is resolved, and cdktf as it is.
+// The real cdktf in the kernel: TestTokenStackTraces,
+// TestVersionValidationOnce.
 func TestPreloadChangesCdktf(t *testing.T) {
 	js, err := PreloadFile()
 	if err != nil {
 		t.Fatal(err)
 	}
 	const (
-		traceWarning = "warning: cdktf has no captureStackTrace in lib/tokens/private/stack-trace.js; tokens capture stack traces as before (slower synth)\n"
+		traceWarning    = "warning: cdktf has no captureStackTrace in lib/tokens/private/stack-trace.js; tokens capture stack traces as before (slower synth)\n"
+		validateWarning = "warning: cdktf has no ValidateBinaryVersion in lib/validations/validate-binary-version.js; every version validation runs its command (slower synth)\n"
 	)
 	for _, c := range []struct {
 		modules, traced bool
 		want, wantErr   string
 	}{
-		{true, false, "0 [n1] [n2] [n3]\n", ""},
-		{true, true, "1 [n1] [n2] [n3]\n", ""},
-		{false, false, "none\n", traceWarning},
-		{false, true, "none\n", ""},
+		{true, false, "0 [n1] [n1] [n2]\n", ""},
+		{true, true, "1 [n1] [n1] [n2]\n", ""},
+		{false, false, "none\n", traceWarning + validateWarning},
+		{false, true, "none\n", validateWarning},
 	} {
 		dir := t.TempDir()
 		lib := filepath.Join(dir, "node_modules", "cdktf", "lib")

@@ -12,6 +12,8 @@
 //    are unchanged. Without a lazy index: one warning line, and the package
 //    loads as it would without this file.
 // 2. No stack trace per cdktf token (below, skipTokenStackTraces).
+// 3. One `terraform version` per process for cdktf's version validations
+//    (below, validateBinaryVersionOnce).
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
@@ -25,6 +27,7 @@ Module._resolveFilename = function (request) {
   if (request === 'cdktf' && !cdktfSeen) {
     cdktfSeen = true;
     if (process.env[traceVar] !== '1') skipTokenStackTraces(resolved);
+    validateBinaryVersionOnce(resolved);
   }
   if (request !== pkg) return resolved;
   const lazy = path.join(path.dirname(resolved), 'lazy-index.js');
@@ -65,3 +68,32 @@ function skipTokenStackTraces(cdktfMain) {
   process.stderr.write(`warning: cdktf has no captureStackTrace in lib/tokens/private/stack-trace.js; tokens capture stack traces as before (slower synth)\n`);
 }
 
+// cdktf's ValidateBinaryVersion (lib/validations/validate-binary-version.js;
+// ValidateTerraformVersion is one) runs `terraform version` in a shell at
+// every validation: for every stack with a moved block and every import or
+// terraform_data resource, ~40 ms each. The answer cannot change within one
+// kernel process (its PATH and working directory are fixed when it starts),
+// so this asks each binary once per process: the first validation with a
+// given binary, command, constraint and hint runs as cdktf wrote it, the
+// next ones return its messages. Without the module: one warning line, and
+// every validation runs its command as before.
+function validateBinaryVersionOnce(cdktfMain) {
+  const file = path.join(path.dirname(cdktfMain), 'validations', 'validate-binary-version.js');
+  let cls;
+  try {
+    cls = require(file).ValidateBinaryVersion;
+  } catch (e) {
+    cls = undefined;
+  }
+  if (!cls || typeof cls.prototype.validate !== 'function') {
+    process.stderr.write(`warning: cdktf has no ValidateBinaryVersion in lib/validations/validate-binary-version.js; every version validation runs its command (slower synth)\n`);
+    return;
+  }
+  const validate = cls.prototype.validate;
+  const answers = new Map();
+  cls.prototype.validate = function () {
+    const key = JSON.stringify([this.binary, this.versionCommand, this.versionConstraint, this.hint]);
+    if (!answers.has(key)) answers.set(key, validate.call(this));
+    return answers.get(key).slice();
+  };
+}
