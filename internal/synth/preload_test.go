@@ -44,6 +44,9 @@ func TestTokenStackTraces(t *testing.T) {
 	if traced {
 		return
 	}
+	if testing.Short() {
+		t.Skip("the opt-out needs a second kernel, in a child process; skipped with -short")
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestTokenStackTraces$")
 	cmd.Env = append(os.Environ(), synth.TraceVar+"=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -59,7 +62,8 @@ const versionLogVar = "SELFHOST_TEST_TERRAFORM_LOG"
 // moved block by running `terraform version`: with the preload once per
 // kernel, without it (EagerVar=1) once per stack; the answer still counts
 // (a Terraform too old fails the synth). Each case is a child of this test
-// with a stand-in terraform first on its PATH.
+// with a stand-in terraform first on its PATH: three more kernels, skipped
+// with -short (CI runs them).
 func TestVersionValidationOnce(t *testing.T) {
 	if log := os.Getenv(versionLogVar); log != "" {
 		err := synth.Run(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
@@ -76,6 +80,9 @@ func TestVersionValidationOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		return
+	}
+	if testing.Short() {
+		t.Skip("three synths in child processes; skipped with -short")
 	}
 	for _, c := range []struct {
 		version string
