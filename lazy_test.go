@@ -26,10 +26,12 @@ func synthTo(dir string) int {
 	return run(env(map[string]string{"CDKTF_OUTDIR": dir}), os.Stderr)
 }
 
-// Lazy provider loading (synth.Prepare's default) changes nothing in the
-// output: the shared synth of TestMain (lazy) is byte-identical, file for
-// file, to a synth of every reference environment in a child process with
-// the provider loaded the normal way (synth.EagerVar=1). The child pays the
+// The kernel preload (synth.Prepare's default: lazy provider loading, no
+// stack trace per cdktf token) changes nothing in the output: the shared
+// synth of TestMain is byte-identical, file for file, to a synth of every
+// reference environment in a child process without the preload
+// (synth.EagerVar=1: the provider loaded the normal way, cdktf's token
+// stack traces captured). The child pays the
 // plain floor (~5 s): skipped with -short, like terraform validate; CI runs
 // it.
 func TestLazyProviderSameOutput(t *testing.T) {

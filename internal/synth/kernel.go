@@ -24,15 +24,41 @@ import (
 //   - JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20: no end-of-life
 //     banner for Node 20, the Node this project is tested on (a banner for
 //     any other version still shows), unless the user set the variable;
-//   - lazy provider loading: NODE_OPTIONS gets `--require <lazyindex.js>`
+//   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
-//     --max-old-space-size=4069, which any NODE_OPTIONS replaces). The
-//     preload resolves @cdktf/provider-aws to the lib/lazy-index.js the
-//     provider ships, so a synth requires only the resource modules it uses
-//     instead of all ~2,100: half of the fixed cost of every synth, and 40 %
-//     of its peak memory (BENCHMARKS.md). The output is byte-identical
-//     (TestLazyProviderSameOutput). A provider without a lazy index loads
-//     as before, after a one-line warning. EagerVar=1 turns it off.
+//     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
+//     EagerVar=1 leaves it out. It changes three things, each with the
+//     output byte-identical (TestLazyProviderSameOutput compares with a
+//     synth without the preload):
+//
+//   - lazy provider loading: the preload resolves @cdktf/provider-aws to
+//     the lib/lazy-index.js the provider ships, so a synth requires only
+//     the resource modules it uses instead of all ~2,100: half of the
+//     fixed cost of every synth, and 40 % of its peak memory
+//     (BENCHMARKS.md). A provider without a lazy index loads as before,
+//     after a one-line warning;
+//   - no stack trace per cdktf token: cdktf captures a complete stack
+//     trace for every token it creates, only to quote it in an error
+//     message, and in the kernel those frames are the kernel's and
+//     cdktf's, never the Go code that made the token. The preload replaces
+//     cdktf's captureStackTrace (lib/tokens/private/stack-trace.js) with
+//     one that returns no frames, before any cdktf module runs: ~45 ms of
+//     CPU per environment (BENCHMARKS.md, "Token stack traces and version
+//     checks"). TraceVar=1 keeps the traces, for an error that should quote
+//     one (TestTokenStackTraces); a cdktf without that module keeps them
+//     after a one-line warning. cdktf has no switch of its own:
+//     AppConfig.StackTraces=false only covers annotations;
+//   - one `terraform version` per kernel: cdktf's ValidateBinaryVersion
+//     (the Terraform >= 1.5 check of every stack with a moved block, and
+//     of import and terraform_data resources) runs the command in a shell
+//     at every validation, ~40 ms each, 2 per production environment. The
+//     kernel's PATH and working directory are fixed when it starts, so the
+//     preload runs each distinct validation once and returns its messages
+//     after (TestVersionValidationOnce: also that an old Terraform still
+//     fails the synth). A cdktf without that class validates as before,
+//     after a one-line warning. AppConfig.SkipValidation would skip the
+//     command too, but also every other validation (a stack's provider
+//     presence, ...).
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json
@@ -44,9 +70,14 @@ const (
 	// bannerVar silences the jsii end-of-life banner for the Node major
 	// versions it lists.
 	bannerVar = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
-	// EagerVar, set to 1, loads the AWS provider the normal way (all of
-	// lib/index.js): for comparisons and as a way out.
+	// EagerVar, set to 1, leaves the kernel preload out: the AWS provider
+	// loads the normal way (all of lib/index.js), and cdktf as it is. For
+	// comparisons and as a way out.
 	EagerVar = "SELFHOST_EAGER_PROVIDER"
+	// TraceVar, set to 1, keeps the stack trace cdktf captures for every
+	// token (read by lazyindex.js): for debugging a cdktf error that quotes
+	// a token's creation stack.
+	TraceVar = "SELFHOST_TOKEN_STACK_TRACES"
 	// jsiiNodeOptions is the NODE_OPTIONS jsii-runtime-go v1.112.0 gives
 	// its kernel when the environment has none
 	// (internal/kernel/process/process.go).

@@ -87,3 +87,76 @@ console.log(require(p).loaded, require(p).loaded, require(p + '/lib/vpc').Vpc);`
 		}
 	}
 }
+
+// The preload's changes to cdktf on a stand-in cdktf: with its stack-trace
+// module, a token's trace is empty (unless TraceVar=1); with its
+// ValidateBinaryVersion, the same validation runs once and answers the
+// same after (another command runs on its own); without either module, one
+// warning line each, however often cdktf is resolved, and cdktf as it is.
+// The real cdktf in the kernel: TestTokenStackTraces,
+// TestVersionValidationOnce.
+func TestPreloadChangesCdktf(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		traceWarning    = "warning: cdktf has no captureStackTrace in lib/tokens/private/stack-trace.js; tokens capture stack traces as before (slower synth)\n"
+		validateWarning = "warning: cdktf has no ValidateBinaryVersion in lib/validations/validate-binary-version.js; every version validation runs its command (slower synth)\n"
+	)
+	for _, c := range []struct {
+		modules, traced bool
+		want, wantErr   string
+	}{
+		{true, false, "0 [n1] [n1] [n2]\n", ""},
+		{true, true, "1 [n1] [n1] [n2]\n", ""},
+		{false, false, "none\n", traceWarning + validateWarning},
+		{false, true, "none\n", validateWarning},
+	} {
+		dir := t.TempDir()
+		lib := filepath.Join(dir, "node_modules", "cdktf", "lib")
+		files := map[string]string{
+			"../package.json": `{"name": "cdktf", "main": "lib/index.js"}`,
+			"index.js":        `exports.modules = require('fs').existsSync(__dirname + '/validations');`,
+		}
+		if c.modules {
+			files["tokens/private/stack-trace.js"] = `exports.captureStackTrace = () => ['a frame'];`
+			files["validations/validate-binary-version.js"] = `let n = 0;
+class ValidateBinaryVersion {
+  constructor(command) { this.versionCommand = command; }
+  validate() { n++; return ['n' + n]; }
+}
+exports.ValidateBinaryVersion = ValidateBinaryVersion;`
+		}
+		for name, content := range files {
+			p := filepath.Join(lib, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// As the kernel does: resolve cdktf (twice), then its modules run.
+		cmd := exec.Command("node", "--require", js, "-e", `const p = require.resolve('cdktf'); require.resolve('cdktf');
+if (!require(p).modules) { console.log('none'); process.exit(0); }
+const lib = require('path').dirname(p);
+const { ValidateBinaryVersion: V } = require(lib + '/validations/validate-binary-version');
+const show = (v) => '[' + v.join() + ']';
+console.log(require(lib + '/tokens/private/stack-trace').captureStackTrace().length,
+  show(new V('a').validate()), show(new V('a').validate()), show(new V('b').validate()));`)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=", TraceVar+"=")
+		if c.traced {
+			cmd.Env = append(cmd.Env, TraceVar+"=1")
+		}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("node: %v\n%s", err, stderr.Bytes())
+		}
+		if stdout.String() != c.want || stderr.String() != c.wantErr {
+			t.Errorf("cdktf modules %v, %s=%v: stdout %q, stderr %q; want %q, %q", c.modules, TraceVar, c.traced, stdout.String(), stderr.String(), c.want, c.wantErr)
+		}
+	}
+}

@@ -1,21 +1,34 @@
 'use strict';
 // Loaded into the jsii kernel's Node processes with NODE_OPTIONS=--require
-// (see kernel.go). The kernel loads a jsii package with require(<package>),
-// which for @cdktf/provider-aws is lib/index.js: it requires all ~2,100
-// resource modules before the first resource exists. The provider ships
-// lib/lazy-index.js beside it, with the same namespaces behind getters that
-// require each module on first use. This resolves the package to the lazy
-// index; the assembly (.jsii) and every module's code are unchanged, so the
-// synthesized output is the same. Without a lazy index: one warning line,
-// and the package loads as it would without this file.
+// (see kernel.go). Two changes to how the kernel loads its packages, each
+// with the synthesized output unchanged (TestLazyProviderSameOutput):
+//
+// 1. Lazy provider loading. The kernel loads a jsii package with
+//    require(<package>), which for @cdktf/provider-aws is lib/index.js: it
+//    requires all ~2,100 resource modules before the first resource exists.
+//    The provider ships lib/lazy-index.js beside it, with the same namespaces
+//    behind getters that require each module on first use. This resolves the
+//    package to the lazy index; the assembly (.jsii) and every module's code
+//    are unchanged. Without a lazy index: one warning line, and the package
+//    loads as it would without this file.
+// 2. No stack trace per cdktf token (below, skipTokenStackTraces).
+// 3. One `terraform version` per process for cdktf's version validations
+//    (below, validateBinaryVersionOnce).
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
 const pkg = '@cdktf/provider-aws';
+const traceVar = 'SELFHOST_TOKEN_STACK_TRACES';
 const resolve = Module._resolveFilename;
 let warned = false;
+let cdktfSeen = false;
 Module._resolveFilename = function (request) {
   const resolved = resolve.apply(this, arguments);
+  if (request === 'cdktf' && !cdktfSeen) {
+    cdktfSeen = true;
+    if (process.env[traceVar] !== '1') skipTokenStackTraces(resolved);
+    validateBinaryVersionOnce(resolved);
+  }
   if (request !== pkg) return resolved;
   const lazy = path.join(path.dirname(resolved), 'lazy-index.js');
   if (fs.existsSync(lazy)) return lazy;
@@ -25,3 +38,62 @@ Module._resolveFilename = function (request) {
   }
   return resolved;
 };
+
+// cdktf captures a complete stack trace (Error.stackTraceLimit =
+// Number.MAX_SAFE_INTEGER) for every token it creates (Intrinsic, Lazy,
+// TerraformDynamicBlock, ComplexComputedList, ...:
+// lib/tokens/private/stack-trace.js, captureStackTrace), only to quote it in
+// an error message. In the jsii kernel those frames are the kernel's and
+// cdktf's own; the Go code that made the token runs in another process and
+// is never in them. cdktf has no switch for it (App's stackTraces: false
+// only covers annotations). So when the kernel resolves cdktf, before any of
+// its modules runs, this loads that module (it requires nothing) and
+// replaces its captureStackTrace with one that returns no frames; cdktf's
+// modules call it through the module's exports, so every token gets an
+// empty creationStack. SELFHOST_TOKEN_STACK_TRACES=1 keeps cdktf's capture.
+// If the module is not where cdktf 0.21 has it: one warning line, and
+// tokens capture as before.
+function skipTokenStackTraces(cdktfMain) {
+  const file = path.join(path.dirname(cdktfMain), 'tokens', 'private', 'stack-trace.js');
+  let mod;
+  try {
+    mod = require(file);
+  } catch (e) {
+    mod = undefined;
+  }
+  if (mod && typeof mod.captureStackTrace === 'function') {
+    mod.captureStackTrace = function captureStackTrace() { return []; };
+    return;
+  }
+  process.stderr.write(`warning: cdktf has no captureStackTrace in lib/tokens/private/stack-trace.js; tokens capture stack traces as before (slower synth)\n`);
+}
+
+// cdktf's ValidateBinaryVersion (lib/validations/validate-binary-version.js;
+// ValidateTerraformVersion is one) runs `terraform version` in a shell at
+// every validation: for every stack with a moved block and every import or
+// terraform_data resource, ~40 ms each. The answer cannot change within one
+// kernel process (its PATH and working directory are fixed when it starts),
+// so this asks each binary once per process: the first validation with a
+// given binary, command, constraint and hint runs as cdktf wrote it, the
+// next ones return its messages. Without the module: one warning line, and
+// every validation runs its command as before.
+function validateBinaryVersionOnce(cdktfMain) {
+  const file = path.join(path.dirname(cdktfMain), 'validations', 'validate-binary-version.js');
+  let cls;
+  try {
+    cls = require(file).ValidateBinaryVersion;
+  } catch (e) {
+    cls = undefined;
+  }
+  if (!cls || typeof cls.prototype.validate !== 'function') {
+    process.stderr.write(`warning: cdktf has no ValidateBinaryVersion in lib/validations/validate-binary-version.js; every version validation runs its command (slower synth)\n`);
+    return;
+  }
+  const validate = cls.prototype.validate;
+  const answers = new Map();
+  cls.prototype.validate = function () {
+    const key = JSON.stringify([this.binary, this.versionCommand, this.versionConstraint, this.hint]);
+    if (!answers.has(key)) answers.set(key, validate.call(this));
+    return answers.get(key).slice();
+  };
+}
