@@ -17,6 +17,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,7 +64,16 @@ func run(envFile string, keep, verbose bool) int {
 	}
 
 	if keep {
-		step("deployed; emulator at %s (AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test). Ctrl-C stops it.", s.Srv.Endpoint(), s.Srv.Endpoint())
+		// The session's stacks name the emulator in their backends only
+		// (localenv.Session.Emulate): the provider, like the aws CLI,
+		// needs these variables.
+		vars := s.Srv.Env(s.Cfg.Region)
+		var exports []string
+		for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+			exports = append(exports, k+"="+vars[k])
+		}
+		step("deployed; the emulator runs until Ctrl-C. To reach it (the aws CLI, or terraform in %s/<stack>):\nexport %s",
+			filepath.Join(env.Outdir, "stacks"), strings.Join(exports, " "))
 		<-ctx.Done()
 		return 0
 	}
