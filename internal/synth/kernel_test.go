@@ -57,15 +57,7 @@ func TestPreloadResolvesLazyIndex(t *testing.T) {
 		if lazy {
 			files["lazy-index.js"] = `Object.defineProperty(exports, 'loaded', { get: () => 'lazy-index' });`
 		}
-		for name, content := range files {
-			p := filepath.Join(lib, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeFiles(t, lib, files)
 		// Twice, as the kernel may: one warning at most; other requests
 		// (here a module of the package) are left alone.
 		cmd := exec.Command("node", "--require", js, "-e", `const p = '@cdktf/provider-aws';
@@ -128,15 +120,7 @@ class ValidateBinaryVersion {
 }
 exports.ValidateBinaryVersion = ValidateBinaryVersion;`
 		}
-		for name, content := range files {
-			p := filepath.Join(lib, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeFiles(t, lib, files)
 		// As the kernel does: resolve cdktf (twice), then its modules run.
 		cmd := exec.Command("node", "--require", js, "-e", `const p = require.resolve('cdktf'); require.resolve('cdktf');
 if (!require(p).modules) { console.log('none'); process.exit(0); }
@@ -157,6 +141,20 @@ console.log(require(lib + '/tokens/private/stack-trace').captureStackTrace().len
 		}
 		if stdout.String() != c.want || stderr.String() != c.wantErr {
 			t.Errorf("cdktf modules %v, %s=%v: stdout %q, stderr %q; want %q, %q", c.modules, TraceVar, c.traced, stdout.String(), stderr.String(), c.want, c.wantErr)
+		}
+	}
+}
+
+// writeFiles writes files (relative name: content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
