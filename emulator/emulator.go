@@ -10,6 +10,10 @@
 // region and AWS_ENDPOINT_URL), or with explicit endpoints in a Terraform
 // provider block. Nothing here ever listens on anything but 127.0.0.1.
 //
+// Fork copies a running server (a fork of the moto process, on a port of its
+// own): tests that start from one deployment run independent steps side by
+// side, each on its own copy, without deploying it again.
+//
 // moto must be importable by the Python interpreter: $SELFHOST_PYTHON if
 // set, else python3 on PATH (pip install 'moto[server]==5.2.1').
 package emulator
@@ -61,6 +65,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once the process has been reaped
 	waitErr error         // set before exited is closed
+	fork    bool          // a copy made by Fork: one process, not a group leader
 
 	stopOnce sync.Once
 	stopErr  error
@@ -228,18 +233,25 @@ func (s *Server) Stop() error {
 			return // already gone
 		default:
 		}
-		// Negative pid: the process group led by the server.
-		if err := syscall.Kill(-s.pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		// Negative pid: the process group led by the server; a fork is
+		// one process in its original's group.
+		target := -s.pid
+		if s.fork {
+			target = s.pid
+		}
+		if err := syscall.Kill(target, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 			s.stopErr = fmt.Errorf("emulator: stopping pid %d: %w", s.pid, err)
 		}
 		select {
 		case <-s.exited:
 		case <-time.After(10 * time.Second):
-			syscall.Kill(-s.pid, syscall.SIGKILL)
+			syscall.Kill(target, syscall.SIGKILL)
 			<-s.exited
 		}
-		// Leftover children (there should be none) must not outlive us.
-		syscall.Kill(-s.pid, syscall.SIGKILL)
+		if !s.fork {
+			// Leftover children (forks) must not outlive us.
+			syscall.Kill(-s.pid, syscall.SIGKILL)
+		}
 	})
 	return s.stopErr
 }

@@ -11,6 +11,9 @@ internals it relies on exist and raises PatchError naming itself if they do
 not, so a moto upgrade that changes them fails at startup instead of
 silently serving wrong answers. The patches make the emulator behave like
 AWS; they never relax what the stacks ask for.
+
+One thing here is not AWS: FORK_PATH, the tests' way to copy a deployment
+(see Forkable).
 """
 
 import json
@@ -685,6 +688,117 @@ PATCHES = [
 ]
 
 
+# FORK_PATH is not AWS: the test harness's way to copy a deployment. A POST
+# to it starts a second server, a fork of this process with every resource
+# it holds at that moment, on its own loopback port, and answers
+# {"port": P, "pid": PID}. The copy and this server then change
+# independently; the copy dies with this one. Nothing else may run against
+# the server while it forks (the copy gets no half-done request).
+FORK_PATH = "/_selfhost/fork"
+
+
+class Forkable:
+    """The moto WSGI app, plus FORK_PATH."""
+
+    def __init__(self, app, cert, key):
+        import threading
+
+        self.app, self.cert, self.key = app, cert, key
+        self.lock, self.forker = threading.Lock(), None
+
+    def __getattr__(self, name):  # moto sets app.debug
+        return getattr(self.app, name)
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == FORK_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return self.fork(start_response)
+        return self.app(environ, start_response)
+
+    def serve(self, port):
+        """Serve on 127.0.0.1:port (0: any free port) until SIGTERM."""
+        import os
+        from werkzeug.serving import make_server
+
+        srv = make_server("127.0.0.1", port, self, threaded=True, ssl_context=(self.cert, self.key))
+        # moto builds some URLs from MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(srv.server_address[1])
+        return srv
+
+    def fork(self, start_response):
+        import queue
+        import threading
+
+        # The fork happens on one long-lived thread: the copy's death signal
+        # (_die_with_parent) follows the thread that forked it, and a
+        # request's thread ends with the request.
+        with self.lock:
+            if self.forker is None:
+                self.requests = queue.Queue()
+                self.forker = threading.Thread(target=self._forker, daemon=True)
+                self.forker.start()
+        reply = queue.Queue()
+        self.requests.put(reply)
+        port, pid = reply.get()
+        if port is None:
+            body, status = json.dumps({"error": "the copy did not start"}), "500 Internal Server Error"
+        else:
+            body, status = json.dumps({"port": port, "pid": pid}), "200 OK"
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body.encode()]
+
+    def _forker(self):
+        import gc
+        import os
+        import socket
+        import threading
+
+        while True:
+            reply = self.requests.get()
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the copy: only this thread lives on
+                try:
+                    os.close(r)
+                    _die_with_parent()
+                    # Every socket of the original (its listener, its
+                    # clients' connections) is closed here, through its
+                    # object, so no client of the original ever reads from
+                    # the copy.
+                    for o in gc.get_objects():
+                        if isinstance(o, socket.socket) and o.fileno() != -1:
+                            o.close()
+                    self.forker = None  # the copy forks on a thread of its own
+                    self.lock = threading.Lock()
+                    srv = self.serve(0)
+                    os.write(w, f"{srv.server_address[1]}\n".encode())
+                    os.close(w)
+                    srv.serve_forever()
+                except BaseException as e:
+                    if not isinstance(e, SystemExit):
+                        import traceback
+
+                        traceback.print_exc()
+                finally:
+                    os._exit(0)
+            os.close(w)
+            threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()  # reaps it
+            with os.fdopen(r) as f:
+                line = f.readline().strip()
+            reply.put((int(line), pid) if line.isdigit() else (None, pid))
+
+
+def _die_with_parent():
+    """SIGKILL this process when its parent (the original server) dies."""
+    import ctypes
+    import os
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:
+        os._exit(0)
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit("usage: launcher.py PORT CERT.pem KEY.pem")
@@ -696,10 +810,17 @@ def main():
         + ", ".join(p.__name__ for p in PATCHES),
         flush=True,
     )
-    from moto.server import main as moto_main
+    import signal
 
-    # Loopback only, always; HTTPS like AWS (aws:SecureTransport holds).
-    moto_main(["--host", "127.0.0.1", "--port", port, "--ssl-cert", cert, "--ssl-key", key])
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    # As moto.server.main does, with the fork: loopback only, always; HTTPS
+    # like AWS (aws:SecureTransport holds).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True
+    Forkable(app, cert, key).serve(int(port)).serve_forever()
 
 
 if __name__ == "__main__":
