@@ -142,3 +142,30 @@ func (s *Session) Close() error {
 	os.RemoveAll(s.Work)
 	return err
 }
+
+// Fork is a second session on a copy of this one's emulator taken now
+// (emulator.Server.Fork), with a copy of the bootstrap state: the same
+// deployment, which the two sessions then change independently, each in
+// its own work folder. Nothing may run against s while it forks. Close the
+// fork when done; closing s stops its emulator too.
+func (s *Session) Fork(ctx context.Context) (*Session, error) {
+	srv, err := s.Srv.Fork(ctx)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "selfhost-local-")
+	if err == nil {
+		src := filepath.Join(s.Work, s.Cfg.State.BootstrapStateDir)
+		if _, statErr := os.Stat(src); statErr == nil {
+			err = os.CopyFS(filepath.Join(work, s.Cfg.State.BootstrapStateDir), os.DirFS(src))
+		}
+	}
+	if err != nil {
+		srv.Stop()
+		os.RemoveAll(work)
+		return nil, fmt.Errorf("forking the session: %w", err)
+	}
+	f := &Session{Srv: srv, Cfg: s.Cfg.Clone(), Work: work, Log: s.Log, Published: s.Published}
+	f.Emulate(f.Cfg)
+	return f, nil
+}
