@@ -154,9 +154,20 @@ func Close() {
 // TestMain runs a test binary's tests between Prepare and Close,
 // so the binary starts one jsii kernel and shuts it down, then exits with
 // the tests' code. Use it as: func TestMain(m *testing.M) { synth.TestMain(m) }.
+//
+// The binary's temporary files go to a folder of its own, removed at the
+// end: cdktf's Testing helpers synthesize into a new cdktf.outdir.* folder
+// of the temporary directory each and never remove it.
 func TestMain(m interface{ Run() int }) {
-	Prepare()
+	Prepare() // first: it may re-exec the binary
+	tmp, err := os.MkdirTemp("", "selfhost-test-")
+	if err == nil {
+		os.Setenv("TMPDIR", tmp) // the kernel starts with the first jsii call
+	}
 	code := m.Run()
 	Close()
+	if err == nil {
+		os.RemoveAll(tmp)
+	}
 	os.Exit(code)
 }
