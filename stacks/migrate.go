@@ -66,13 +66,13 @@ type movable interface {
 func adoptSingleService(st Stack, name string, moves func(string) []move) {
 	ms := moves(name)
 	root := pathOf(st) + "/"
-	found := map[string]constructs.IConstruct{"": st}
+	nodes := map[string]constructs.Node{"": constructs.Node_Of(st)}
 	for _, top := range outermost(ms) {
-		c := find(found, top)
-		if c == nil {
+		n := find(nodes, top)
+		if n == nil {
 			continue
 		}
-		for _, c := range *constructs.Node_Of(c).FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, c := range *n.FindAll(constructs.ConstructOrder_PREORDER) {
 			r, ok := c.(movable)
 			if !ok {
 				continue
@@ -113,23 +113,25 @@ func outermost(ms []move) []string {
 	return tops
 }
 
-// find is the construct at the stack-relative path, or nil; found holds
-// the constructs already found by path ("" is the stack), so that moves
-// under the same construct look it up once.
-func find(found map[string]constructs.IConstruct, path string) constructs.IConstruct {
-	if c, ok := found[path]; ok {
-		return c
+// find is the node of the construct at the stack-relative path, or nil;
+// nodes holds the nodes already found by path ("" is the stack's), so that
+// moves under the same construct look it up once.
+func find(nodes map[string]constructs.Node, path string) constructs.Node {
+	if n, ok := nodes[path]; ok {
+		return n
 	}
 	parent, id := "", path
 	if i := strings.LastIndexByte(path, '/'); i >= 0 {
 		parent, id = path[:i], path[i+1:]
 	}
-	var c constructs.IConstruct
-	if p := find(found, parent); p != nil {
-		c = constructs.Node_Of(p).TryFindChild(jsii.String(id))
+	var n constructs.Node
+	if p := find(nodes, parent); p != nil {
+		if c := p.TryFindChild(jsii.String(id)); c != nil {
+			n = constructs.Node_Of(c)
+		}
 	}
-	found[path] = c
-	return c
+	nodes[path] = n
+	return n
 }
 
 // pathOf is the construct's path: constructs' Construct.toString returns
