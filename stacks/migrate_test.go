@@ -19,7 +19,9 @@ func TestMain(m *testing.M) { synth.TestMain(m) }
 // a move's path gets one moved block (from the first move that holds it:
 // x/ab is not under x/a, so it moves with x), and none outside: not a
 // resource whose path only begins with the same letters (xy/d is not under
-// x), not one beside the moves.
+// x), not one beside the moves. The resources are cdktf's generic
+// TerraformResource with three types: resourceType's per-class cache must
+// not apply to them.
 func TestAdoptMovesExactlyTheMovesPaths(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	st := cdktf.NewTerraformStack(app, jsii.String("s"))
