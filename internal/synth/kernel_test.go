@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -190,12 +191,22 @@ console.log(serializationType(ref), inspected, err);`
 		name, file, stmt, want, wantErr string
 	}{
 		{"kernel", "lib/program.js", kernelAssert, "ok 0 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
+		{"kernel through a symlink", "link/lib/program.js", kernelAssert, "ok 0 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
 		{"other statement", "lib/program.js", "assert(typeRef != null, `got ${(0, util_1.inspect)(typeRef)}`);", "ok 1 ERR_ASSERTION: got undefined\n", warning},
 		{"twice", "lib/program.js", kernelAssert + kernelAssert, "ok 2 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", warning},
 		{"not the kernel", "lib/main.js", kernelAssert, "ok 1 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
 	} {
 		dir := t.TempDir()
-		writeFiles(t, dir, map[string]string{c.file: program(c.stmt)})
+		file := c.file
+		if rest, ok := strings.CutPrefix(file, "link/"); ok {
+			// The kernel's folder reached through a symlink: Node compiles
+			// the main module under its real path.
+			if err := os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "link")); err != nil {
+				t.Fatal(err)
+			}
+			file = "real/" + rest
+		}
+		writeFiles(t, dir, map[string]string{file: program(c.stmt)})
 		cmd := exec.Command("node", "--require", js, filepath.Join(dir, c.file))
 		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
 		var stdout, stderr bytes.Buffer

@@ -113,12 +113,18 @@ function validateBinaryVersionOnce(cdktfMain) {
 // same error when it fails, no message when it cannot. If the statement is
 // not there verbatim: one warning line, and program.js runs as shipped.
 function assertTypeRefWithoutInspect() {
-  const main = process.argv[1] && path.resolve(process.argv[1]);
-  if (!main || path.basename(main) !== 'program.js' || path.basename(path.dirname(main)) !== 'lib') return;
+  const given = process.argv[1] && path.resolve(process.argv[1]);
+  if (!given || path.basename(given) !== 'program.js' || path.basename(path.dirname(given)) !== 'lib') return;
+  let main = given; // Node compiles the main module under its real path
+  try {
+    main = fs.realpathSync(given);
+  } catch (e) {
+    main = given;
+  }
   const stmt = 'assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);';
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    if (filename !== main) return compile.apply(this, arguments);
+    if (filename !== main && filename !== given) return compile.apply(this, arguments);
     Module.prototype._compile = compile;
     const at = content.indexOf(stmt);
     if (at < 0 || content.indexOf(stmt, at + 1) >= 0) {
