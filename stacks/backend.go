@@ -9,13 +9,14 @@ import (
 	"selfhost/config"
 )
 
-// useS3Backend stores the stack's state in the environment's state bucket,
-// with S3-native locking (use_lockfile) or a DynamoDB table.
-func useS3Backend(st Stack, cfg *config.Config) {
+// useS3Backend stores the state of the stack of part (newStack) in the
+// environment's state bucket, with S3-native locking (use_lockfile) or a
+// DynamoDB table.
+func useS3Backend(st Stack, cfg *config.Config, part string) {
 	s := cfg.State
 	bc := &cdktf.S3BackendConfig{
 		Bucket:  jsii.String(s.Bucket),
-		Key:     jsii.String(cfg.StateKey(*st.Node().Id())),
+		Key:     jsii.String(cfg.StateKey(cfg.StackName(part))),
 		Region:  jsii.String(cfg.Region),
 		Encrypt: jsii.Bool(true),
 	}

@@ -40,7 +40,7 @@ func (d *DataOutputs) For(usesDatabase bool, buckets []string) (*service.Databas
 // stacks is the same in every environment.
 func NewData(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs) (Stack, *DataOutputs, error) {
 	st := newStack(scope, cfg, config.PartData, "")
-	useS3Backend(st, cfg)
+	useS3Backend(st, cfg, config.PartData)
 	out := &DataOutputs{Buckets: map[string]service.BucketAccess{}}
 	if d := cfg.Database; d != nil {
 		p := database.Props{

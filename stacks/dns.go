@@ -13,7 +13,7 @@ import (
 // owns the zone (dns.role_arn).
 func NewDNS(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, svc *ServiceOutputs) (Stack, error) {
 	st := newStack(scope, cfg, config.PartDNS, cfg.DNS.RoleARN)
-	useS3Backend(st, cfg)
+	useS3Backend(st, cfg, config.PartDNS)
 	zone, err := zoneID(st, cfg, net, nil) // this stack's provider assumes dns.role_arn
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ type NetworkOutputs struct {
 // environment creates it).
 func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *NetworkOutputs, error) {
 	st := newStack(scope, cfg, config.PartNetwork, "")
-	useS3Backend(st, cfg)
+	useS3Backend(st, cfg, config.PartNetwork)
 	out, err := network.New(st, "network", network.Props{
 		Name:                 cfg.ResourcePrefix(),
 		Region:               cfg.Region,
@@ -41,7 +41,7 @@ func NewNetwork(scope constructs.Construct, cfg *config.Config) (Stack, *Network
 	no := &NetworkOutputs{Outputs: out}
 	if cfg.DNS.CreateZone {
 		// In the zone's account (dns.role_arn), where <env>-dns writes.
-		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true, Provider: dnsProvider(st, cfg)})
+		z, err := dns.Zone(st, "zone", dns.ZoneProps{Domain: cfg.DNS.ZoneName, Create: true, Provider: dnsProvider(st, cfg, config.PartNetwork)})
 		if err != nil {
 			return nil, nil, err
 		}

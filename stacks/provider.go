@@ -44,18 +44,18 @@ func assume(role, session string) *[]*provider.AwsProviderAssumeRole {
 // zone from a stack other than <env>-dns.
 const DNSProviderAlias = "dns"
 
-// dnsProvider is the provider for the hosted zone in a stack whose own
-// provider works in the deployment's account: with dns.role_arn, an aliased
+// dnsProvider is the provider for the hosted zone in the stack of part
+// (newStack), whose own provider works in the deployment's account: with dns.role_arn, an aliased
 // provider assuming that role (the zone may be in another account, so every
 // zone lookup and record goes through it); without, nil: the stack's own
 // provider. <env>-dns needs none: its provider assumes the role already.
-func dnsProvider(st Stack, cfg *config.Config) cdktf.TerraformProvider {
+func dnsProvider(st Stack, cfg *config.Config, part string) cdktf.TerraformProvider {
 	if cfg.DNS.RoleARN == "" {
 		return nil
 	}
 	pc := providerConfig(cfg)
 	pc.Alias = jsii.String(DNSProviderAlias)
-	pc.AssumeRole = assume(cfg.DNS.RoleARN, "selfhost-"+*st.Node().Id()+"-dns")
+	pc.AssumeRole = assume(cfg.DNS.RoleARN, "selfhost-"+cfg.StackName(part)+"-dns")
 	return provider.NewAwsProvider(st, jsii.String("aws-"+DNSProviderAlias), pc)
 }
 

@@ -24,7 +24,7 @@ type RegistryOutputs struct {
 // one's (id registry) there (migrate.go).
 func NewRegistry(scope constructs.Construct, cfg *config.Config) (Stack, *RegistryOutputs, error) {
 	st := newStack(scope, cfg, config.PartRegistry, "")
-	useS3Backend(st, cfg)
+	useS3Backend(st, cfg, config.PartRegistry)
 	out := &RegistryOutputs{Repositories: map[string]*registry.Outputs{}}
 	for _, name := range cfg.ServiceNames() {
 		s := cfg.Services[name]

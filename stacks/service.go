@@ -31,7 +31,7 @@ type ServiceOutputs struct {
 // repository of <env>-registry.
 func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs) (Stack, *ServiceOutputs, error) {
 	st := newStack(scope, cfg, config.PartService, "")
-	useS3Backend(st, cfg)
+	useS3Backend(st, cfg, config.PartService)
 	lbc := cfg.LoadBalancer
 	name := cfg.ResourcePrefix()
 
@@ -39,7 +39,7 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 	if lbc.CertificateARN == "" {
 		// The validation records go into the zone through the DNS role (the
 		// zone may be in another account); ACM stays in this one.
-		zp := dnsProvider(st, cfg)
+		zp := dnsProvider(st, cfg, config.PartService)
 		zoneID, err := zoneID(st, cfg, net, zp)
 		if err != nil {
 			return nil, nil, err

@@ -13,7 +13,7 @@ import (
 func NewState(scope constructs.Construct, cfg *config.Config) (Stack, error) {
 	st := newStack(scope, cfg, config.PartState, "")
 	if cfg.State.BootstrapBackend == config.BootstrapS3 {
-		useS3Backend(st, cfg)
+		useS3Backend(st, cfg, config.PartState)
 	} else {
 		useLocalBackend(st, cfg)
 	}

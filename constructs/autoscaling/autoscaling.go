@@ -111,13 +111,16 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		MinCapacity:       jsii.Number(float64(p.MinCapacity)),
 		MaxCapacity:       jsii.Number(float64(p.MaxCapacity)),
 	})
+	// The target's attributes, read once for every policy (each read is a
+	// jsii round trip).
+	namespace, dimension, resourceID := target.ServiceNamespace(), target.ScalableDimension(), target.ResourceId()
 	policy := func(key, name string, targetValue float64, metric *appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) appautoscalingpolicy.AppautoscalingPolicy {
 		return appautoscalingpolicy.NewAppautoscalingPolicy(c, jsii.String(key), &appautoscalingpolicy.AppautoscalingPolicyConfig{
 			Name:              jsii.String(p.Name + "-" + name),
 			PolicyType:        jsii.String("TargetTrackingScaling"),
-			ServiceNamespace:  target.ServiceNamespace(),
-			ScalableDimension: target.ScalableDimension(),
-			ResourceId:        target.ResourceId(),
+			ServiceNamespace:  namespace,
+			ScalableDimension: dimension,
+			ResourceId:        resourceID,
 			TargetTrackingScalingPolicyConfiguration: &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{
 				TargetValue:                   jsii.Number(targetValue),
 				PredefinedMetricSpecification: metric,
@@ -127,7 +130,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			},
 		})
 	}
-	out := &Outputs{ResourceID: target.ResourceId()}
+	out := &Outputs{ResourceID: resourceID}
 	cpu := policy("cpu", "cpu", float64(p.CPUTargetPercent), &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification{
 		PredefinedMetricType: jsii.String("ECSServiceAverageCPUUtilization"),
 	})

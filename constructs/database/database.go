@@ -201,6 +201,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		// the cluster never lacks one.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
+	sgID := sg.Id() // read once: each read is a jsii round trip
 
 	var params []*rdsclusterparametergroup.RdsClusterParameterGroupParameter
 	for _, k := range sortedKeys(TLSParameters[p.Engine]) {
@@ -228,7 +229,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		ManageMasterUserPassword:     jsii.Bool(true),
 		Port:                         jsii.Number(port),
 		DbSubnetGroupName:            p.DBSubnetGroupName,
-		VpcSecurityGroupIds:          &[]*string{sg.Id()},
+		VpcSecurityGroupIds:          &[]*string{sgID},
 		DbClusterParameterGroupName:  pg.Name(),
 		StorageEncrypted:             jsii.Bool(true),
 		KmsKeyId:                     keyARN,
@@ -286,7 +287,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		Port:              port,
 		SecretARN:         cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
 		SecretKMSKeyARN:   p.MasterUserSecretKMSKeyARN,
-		SecurityGroupID:   sg.Id(),
+		SecurityGroupID:   sgID,
 		KMSKeyARN:         keyARN,
 	}, nil
 }

@@ -167,13 +167,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		State: jsii.String("available"),
 	})
 	var pre []*cdktf.Precondition
+	var names, zoneIDs *[]*string // each read at most once: a read is a jsii round trip
 	for _, az := range azs {
-		list, kind := avail.Names(), "names"
+		list, kind, read := &names, "names", avail.Names
 		if awsrules.IsAZID(az) {
-			list, kind = avail.ZoneIds(), "zone IDs"
+			list, kind, read = &zoneIDs, "zone IDs", avail.ZoneIds
+		}
+		if *list == nil {
+			*list = read()
 		}
 		pre = append(pre, &cdktf.Precondition{
-			Condition:    cdktf.Fn_Contains(list, jsii.String(az)),
+			Condition:    cdktf.Fn_Contains(*list, jsii.String(az)),
 			ErrorMessage: jsii.String(fmt.Sprintf("availability_zones: %s is not an available AZ of %s for this account (see the %s of data.aws_availability_zones); choose zones the account has", az, p.Region, kind)),
 		})
 	}

@@ -166,9 +166,10 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		ForceDelete:                jsii.Bool(false), // a repository holding images is never deleted by Terraform
 		Tags:                       &map[string]*string{"Name": jsii.String(p.Name)},
 	})
+	repoName := repo.Name() // read once: each read is a jsii round trip
 	ecrlifecyclepolicy.NewEcrLifecyclePolicy(c, jsii.String("lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
-		Repository: repo.Name(),
+		Repository: repoName,
 		Policy:     jsii.String(LifecyclePolicy(p.UntaggedExpiryDays)),
 	})
-	return &Outputs{Name: repo.Name(), URL: repo.RepositoryUrl(), ARN: repo.Arn()}, nil
+	return &Outputs{Name: repoName, URL: repo.RepositoryUrl(), ARN: repo.Arn()}, nil
 }

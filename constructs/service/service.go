@@ -227,8 +227,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 
 	// Each attribute is read once and the string reused (a read is a jsii
 	// round trip that mints a new token for the same reference).
-	sg := taskSecurityGroup(c, p)
-	sgID := sg.Id()
+	sgID := taskSecurityGroup(c, p)
 	p.securityGroupID = sgID
 
 	lgCfg := &cloudwatchloggroup.CloudwatchLogGroupConfig{
@@ -370,7 +369,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 // egress to it), 443 out. A generated name and create_before_destroy: a
 // replacement is created, the tasks moved to it, and only then the old one
 // deleted (AWS refuses to delete a group in use).
-func taskSecurityGroup(c constructs.Construct, p Props) securitygroup.SecurityGroup {
+func taskSecurityGroup(c constructs.Construct, p Props) *string {
 	desc := "Service tasks: container port in from the ALB only; HTTPS out"
 	if p.LoadBalancer == nil {
 		desc = "Worker tasks: nothing in; HTTPS out"
@@ -409,5 +408,5 @@ func taskSecurityGroup(c constructs.Construct, p Props) securitygroup.SecurityGr
 		ToPort:          jsii.Number(443),
 		CidrIpv4:        jsii.String("0.0.0.0/0"),
 	})
-	return sg
+	return sgID
 }

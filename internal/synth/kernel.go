@@ -27,7 +27,7 @@ import (
 //   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
-//     EagerVar=1 leaves it out. It changes three things, each with the
+//     EagerVar=1 leaves it out. It changes four things, each with the
 //     output byte-identical (TestLazyProviderSameOutput compares with a
 //     synth without the preload):
 //
@@ -58,7 +58,17 @@ import (
 //     fails the synth). A cdktf without that class validates as before,
 //     after a one-line warning. AppConfig.SkipValidation would skip the
 //     command too, but also every other validation (a stack's provider
-//     presence, ...).
+//     presence, ...);
+//   - no util.inspect per value the kernel passes: the kernel's
+//     serializationType (jsii's serialization.ts, in the lib/program.js
+//     jsii-runtime-go embeds) asserts it has type information with a
+//     message that formats the whole type reference, built on every call
+//     whether the assertion holds or not: ~15 ms of kernel CPU per
+//     environment. When the kernel compiles its program.js, the preload
+//     puts `if (typeRef == null)` before that one statement: the same
+//     assert and error when it fails (TestPreloadSkipsKernelInspect;
+//     TestKernelHasTypeAssert: the embedded kernel has it once). A kernel
+//     without it verbatim runs as shipped, after a one-line warning.
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -156,5 +157,81 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// kernelAssert is the statement of the jsii kernel's serializationType
+// that the preload guards (lazyindex.js, assertTypeRefWithoutInspect).
+const kernelAssert = "assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);"
+
+// In a stand-in kernel (a lib/program.js run as the main module) the
+// preload keeps the type-information assert but formats its message only
+// when it fails: the same error for a missing type, no util.inspect of a
+// present one. Without the statement: one warning, the program unchanged;
+// a main module of another name is left alone.
+func TestPreloadSkipsKernelInspect(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warning = "warning: the jsii kernel (lib/program.js) has no single type-information assert to skip; it formats every type reference as before (slower synth)\n"
+	program := func(stmt string) string {
+		return `const assert = require('assert'); const util_1 = require('util');
+let inspected = 0;
+function serializationType(typeRef) {
+  ` + stmt + `
+  return 'ok';
+}
+const ref = { type: { fqn: 'x' }, [util_1.inspect.custom]() { inspected++; return 'ref'; } };
+let err = '';
+try { serializationType(undefined); } catch (e) { err = e.code + ': ' + e.message; }
+console.log(serializationType(ref), inspected, err);`
+	}
+	for _, c := range []struct {
+		name, file, stmt, want, wantErr string
+	}{
+		{"kernel", "lib/program.js", kernelAssert, "ok 0 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
+		{"kernel through a symlink", "link/lib/program.js", kernelAssert, "ok 0 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
+		{"other statement", "lib/program.js", "assert(typeRef != null, `got ${(0, util_1.inspect)(typeRef)}`);", "ok 1 ERR_ASSERTION: got undefined\n", warning},
+		{"twice", "lib/program.js", kernelAssert + kernelAssert, "ok 2 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", warning},
+		{"not the kernel", "lib/main.js", kernelAssert, "ok 1 ERR_ASSERTION: Kernel error: expected type information, got undefined\n", ""},
+	} {
+		dir := t.TempDir()
+		file := c.file
+		if rest, ok := strings.CutPrefix(file, "link/"); ok {
+			// The kernel's folder reached through a symlink: Node compiles
+			// the main module under its real path.
+			if err := os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "link")); err != nil {
+				t.Fatal(err)
+			}
+			file = "real/" + rest
+		}
+		writeFiles(t, dir, map[string]string{file: program(c.stmt)})
+		cmd := exec.Command("node", "--require", js, filepath.Join(dir, c.file))
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr.Bytes())
+		}
+		if stdout.String() != c.want || stderr.String() != c.wantErr {
+			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout.String(), stderr.String(), c.want, c.wantErr)
+		}
+	}
+}
+
+// The kernel jsii-runtime-go runs (its embedded lib/program.js) has the
+// statement the preload guards, once.
+func TestKernelHasTypeAssert(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(string(bytes.TrimSpace(out)), "internal", "embedded", "resources", "lib", "program.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(b, []byte(kernelAssert)); n != 1 {
+		t.Errorf("jsii-runtime-go's lib/program.js has the type-information assert %d times, want 1 (lazyindex.js guards it)", n)
 	}
 }

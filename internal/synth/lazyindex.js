@@ -14,12 +14,15 @@
 // 2. No stack trace per cdktf token (below, skipTokenStackTraces).
 // 3. One `terraform version` per process for cdktf's version validations
 //    (below, validateBinaryVersionOnce).
+// 4. No util.inspect per value the kernel passes (below,
+//    assertTypeRefWithoutInspect).
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
 const pkg = '@cdktf/provider-aws';
 const traceVar = 'SELFHOST_TOKEN_STACK_TRACES';
 const resolve = Module._resolveFilename;
+assertTypeRefWithoutInspect();
 let warned = false;
 let cdktfSeen = false;
 Module._resolveFilename = function (request) {
@@ -95,5 +98,41 @@ function validateBinaryVersionOnce(cdktfMain) {
     const key = JSON.stringify([this.binary, this.versionCommand, this.versionConstraint, this.hint]);
     if (!answers.has(key)) answers.set(key, validate.call(this));
     return answers.get(key).slice();
+  };
+}
+
+// The jsii kernel's serializationType (@jsii/kernel serialization.ts,
+// bundled in jsii-runtime-go's lib/program.js) runs for every value passed
+// between Go and the kernel and starts with
+//   assert(typeRef != null, `... got ${(0, util_1.inspect)(typeRef)}`);
+// whose message, util.inspect of the whole type reference (with its docs),
+// is formatted on every call, also when the assertion holds: ~15 ms of
+// kernel CPU per production environment. When the kernel's program.js
+// (the main module of the process) is compiled, this puts
+// `if (typeRef == null)` before that statement: the same assert and the
+// same error when it fails, no message when it cannot. If the statement is
+// not there verbatim: one warning line, and program.js runs as shipped.
+function assertTypeRefWithoutInspect() {
+  const given = process.argv[1] && path.resolve(process.argv[1]);
+  if (!given || path.basename(given) !== 'program.js' || path.basename(path.dirname(given)) !== 'lib') return;
+  let main = given; // Node compiles the main module under its real path
+  try {
+    main = fs.realpathSync(given);
+  } catch (e) {
+    main = given;
+  }
+  const stmt = 'assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);';
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (content, filename) {
+    if (filename !== main && filename !== given) return compile.apply(this, arguments);
+    Module.prototype._compile = compile;
+    const at = content.indexOf(stmt);
+    if (at < 0 || content.indexOf(stmt, at + 1) >= 0) {
+      process.stderr.write('warning: the jsii kernel (lib/program.js) has no single type-information assert to skip; it formats every type reference as before (slower synth)\n');
+      return compile.apply(this, arguments);
+    }
+    const args = Array.from(arguments);
+    args[0] = content.slice(0, at) + 'if (typeRef == null) ' + content.slice(at);
+    return compile.apply(this, args);
   };
 }
