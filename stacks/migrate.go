@@ -12,13 +12,13 @@ import (
 	"encoding/hex"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"selfhost/constructs/created"
 )
 
 // move maps the resources under the construct path to (stack-relative)
@@ -50,40 +50,21 @@ func singleServiceRegistry(name string) []move {
 	return []move{{"registry-" + name, "registry"}}
 }
 
-// movable is a resource that can take a moved block.
-type movable interface {
-	constructs.IConstruct
-	ToString() *string
-	TerraformResourceType() *string
-	MoveFromId(id *string)
-}
-
-// adoptSingleService adds a moved block to every resource of st under the
-// moves' paths, from the address it had under the old path (the first
-// move whose path holds the resource). It walks only the subtrees the
-// moves name, not the whole stack: each construct it reads is a jsii
-// kernel round trip (migrate_test.go checks which resources it finds).
-func adoptSingleService(st Stack, name string, moves func(string) []move) {
+// adoptSingleService adds a moved block to every resource of rs (the
+// resources the stack's constructs created, with stack-relative paths)
+// under the moves' paths, from the address it had under the old path (the
+// first move whose path holds the resource). The paths come from the
+// constructs, not from the jsii kernel: reading the construct tree back
+// takes a kernel round trip per construct (migrate_test.go checks that rs
+// is every resource of those constructs, at its path).
+func adoptSingleService(name string, moves func(string) []move, rs created.List) {
 	ms := moves(name)
-	root := pathOf(st) + "/"
-	nodes := map[string]constructs.Node{"": constructs.Node_Of(st)}
-	for _, top := range outermost(ms) {
-		n := find(nodes, top)
-		if n == nil {
-			continue
-		}
-		for _, c := range *n.FindAll(constructs.ConstructOrder_PREORDER) {
-			r, ok := c.(movable)
-			if !ok {
-				continue
-			}
-			rel := strings.TrimPrefix(pathOf(r), root)
-			for _, m := range ms {
-				if under(rel, m.to) {
-					old := m.from + rel[len(m.to):]
-					r.MoveFromId(jsii.String(resourceType(r) + "." + logicalID(strings.Split(old, "/"))))
-					break
-				}
+	for _, r := range rs {
+		for _, m := range ms {
+			if under(r.Path, m.to) {
+				old := m.from + r.Path[len(m.to):]
+				r.Resource.MoveFromId(jsii.String(resourceType(r.Resource) + "." + logicalID(strings.Split(old, "/"))))
+				break
 			}
 		}
 	}
@@ -92,53 +73,6 @@ func adoptSingleService(st Stack, name string, moves func(string) []move) {
 // under reports whether the construct path p is q or inside it.
 func under(p, q string) bool {
 	return p == q || strings.HasPrefix(p, q+"/")
-}
-
-// outermost are the moves' paths that are not inside another's, in order:
-// the subtrees that hold every resource a move applies to.
-func outermost(ms []move) []string {
-	var tops []string
-	for _, m := range ms {
-		inside := false
-		for _, o := range ms {
-			if o.to != m.to && under(m.to, o.to) {
-				inside = true
-				break
-			}
-		}
-		if !inside && !slices.Contains(tops, m.to) {
-			tops = append(tops, m.to)
-		}
-	}
-	return tops
-}
-
-// find is the node of the construct at the stack-relative path, or nil;
-// nodes holds the nodes already found by path ("" is the stack's), so that
-// moves under the same construct look it up once.
-func find(nodes map[string]constructs.Node, path string) constructs.Node {
-	if n, ok := nodes[path]; ok {
-		return n
-	}
-	parent, id := "", path
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		parent, id = path[:i], path[i+1:]
-	}
-	var n constructs.Node
-	if p := find(nodes, parent); p != nil {
-		if c := p.TryFindChild(jsii.String(id)); c != nil {
-			n = constructs.Node_Of(c)
-		}
-	}
-	nodes[path] = n
-	return n
-}
-
-// pathOf is the construct's path: constructs' Construct.toString returns
-// it (constructs v10 lib/construct.js), in one kernel request where
-// Node_Of(c).Path() takes two (migrate_test.go checks they agree).
-func pathOf(c interface{ ToString() *string }) string {
-	return *c.ToString()
 }
 
 // resourceTypes caches the Terraform type of each provider resource class
@@ -152,7 +86,7 @@ var (
 	cdktfPackage    = reflect.TypeFor[cdktf.TerraformResource]().PkgPath()
 )
 
-func resourceType(r movable) string {
+func resourceType(r cdktf.TerraformResource) string {
 	k := reflect.TypeOf(r)
 	if k.Kind() == reflect.Pointer && k.Elem().PkgPath() == cdktfPackage {
 		return *r.TerraformResourceType()

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"selfhost/config"
+	"selfhost/constructs/created"
 	"selfhost/constructs/registry"
 )
 
@@ -13,6 +14,9 @@ import (
 // service's repository, by service name.
 type RegistryOutputs struct {
 	Repositories map[string]*registry.Outputs
+	// resources are the resources of the repositories' constructs, with
+	// stack-relative paths: those the moved blocks are given to (migrate.go).
+	resources created.List
 }
 
 // NewRegistry is <env>-registry: one ECR repository per service, its image
@@ -26,9 +30,11 @@ func NewRegistry(scope constructs.Construct, cfg *config.Config) (Stack, *Regist
 	st := newStack(scope, cfg, config.PartRegistry, "")
 	useS3Backend(st, cfg, config.PartRegistry)
 	out := &RegistryOutputs{Repositories: map[string]*registry.Outputs{}}
+	var adopting []string
 	for _, name := range cfg.ServiceNames() {
 		s := cfg.Services[name]
-		reg, err := registry.New(st, "registry-"+name, registry.Props{
+		id := "registry-" + name
+		reg, err := registry.New(st, id, registry.Props{
 			Name:               s.Image.Repository,
 			TagMutability:      cfg.Registry.TagMutability,
 			ScanOnPush:         cfg.Registry.ScanOnPush,
@@ -38,12 +44,16 @@ func NewRegistry(scope constructs.Construct, cfg *config.Config) (Stack, *Regist
 		if err != nil {
 			return nil, nil, fmt.Errorf("services.%s: %w", name, err)
 		}
+		out.resources = append(out.resources, reg.Resources.In(id)...)
 		if s.AdoptSingleService {
-			adoptSingleService(st, name, singleServiceRegistry)
+			adopting = append(adopting, name)
 		}
 		out.Repositories[name] = reg
 		output(st, "repository_name_"+name, reg.Name)
 		output(st, "repository_url_"+name, reg.URL)
+	}
+	for _, name := range adopting {
+		adoptSingleService(name, singleServiceRegistry, out.resources)
 	}
 	return st, out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"selfhost/constructs/autoscaling"
 	"selfhost/constructs/certificate"
 	"selfhost/constructs/cluster"
+	"selfhost/constructs/created"
 	"selfhost/constructs/dns"
 	"selfhost/constructs/loadbalancer"
 	"selfhost/constructs/service"
@@ -22,6 +23,10 @@ import (
 type ServiceOutputs struct {
 	ALBDNSName *string
 	ALBZoneID  *string
+	// resources are the resources the stack's load balancer, cluster,
+	// services and autoscaling created, with stack-relative paths: those
+	// the moved blocks are given to (migrate.go).
+	resources created.List
 }
 
 // NewService is <env>-service: certificate, load balancer, the ECS
@@ -100,16 +105,21 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		return nil, nil, err
 	}
 
+	rs := append(lb.Resources.In("load-balancer"), cl.Resources.In("cluster")...)
+
 	out := func(id string, v any) {
 		output(st, id, v)
 	}
+	var adopting []string
 	for _, n := range cfg.ServiceNames() {
 		s := cfg.Services[n]
-		if err := newOneService(st, cfg, s, net, data, reg, lb, cl); err != nil {
+		srs, err := newOneService(st, cfg, s, net, data, reg, lb, cl)
+		if err != nil {
 			return nil, nil, fmt.Errorf("services.%s: %w", n, err)
 		}
+		rs = append(rs, srs...)
 		if s.AdoptSingleService {
-			adoptSingleService(st, n, singleServiceMoves)
+			adopting = append(adopting, n)
 		}
 		var urls []string
 		for _, h := range cfg.ServiceHostnames(s) {
@@ -118,14 +128,18 @@ func NewService(scope constructs.Construct, cfg *config.Config, net *NetworkOutp
 		out("urls_"+n, jsii.Strings(urls...))
 		out("service_name_"+n, jsii.String(cfg.ServiceResources(s).Base))
 	}
+	for _, n := range adopting {
+		adoptSingleService(n, singleServiceMoves, rs)
+	}
 	out("load_balancer_dns_name", lb.DNSName)
 	out("cluster_name", cl.Name)
-	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID}, nil
+	return st, &ServiceOutputs{ALBDNSName: lb.DNSName, ALBZoneID: lb.ZoneID, resources: rs}, nil
 }
 
 // newOneService builds one service's ECS service (constructs/service,
-// id service-<name>) and its autoscaling (id autoscaling-<name>).
-func newOneService(st Stack, cfg *config.Config, s *config.Service, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs, lb *loadbalancer.Outputs, cl *cluster.Outputs) error {
+// id service-<name>) and its autoscaling (id autoscaling-<name>), and
+// returns the resources they created (stack-relative paths).
+func newOneService(st Stack, cfg *config.Config, s *config.Service, net *NetworkOutputs, data *DataOutputs, reg *RegistryOutputs, lb *loadbalancer.Outputs, cl *cluster.Outputs) (created.List, error) {
 	res := cfg.ServiceResources(s)
 	repo := reg.Repositories[s.Name]
 	hc := s.TargetHealthCheck
@@ -177,12 +191,13 @@ func newOneService(st Stack, cfg *config.Config, s *config.Service, net *Network
 		p.DeregistrationDelaySeconds = 0
 		p.TargetHealth = service.TargetHealth{IntervalSeconds: cc.IntervalSeconds, HealthyThreshold: 2, UnhealthyThreshold: cc.Retries}
 	}
-	svc, err := service.New(st, "service-"+s.Name, p)
+	svcID, asID := "service-"+s.Name, "autoscaling-"+s.Name
+	svc, err := service.New(st, svcID, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	as := s.Autoscaling
-	_, err = autoscaling.New(st, "autoscaling-"+s.Name, autoscaling.Props{
+	sc, err := autoscaling.New(st, asID, autoscaling.Props{
 		Name:                      res.Base,
 		ClusterName:               cl.Name,
 		ServiceName:               svc.ServiceName,
@@ -195,7 +210,10 @@ func newOneService(st Stack, cfg *config.Config, s *config.Service, net *Network
 		RequestsPerTarget:         as.RequestsPerTarget,
 		RequestCountResourceLabel: label,
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return append(svc.Resources.In(svcID), sc.Resources.In(asID)...), nil
 }
 
 // image is a service's container image: the configured URI, or its

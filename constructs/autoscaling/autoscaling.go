@@ -13,6 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/appautoscalingpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/appautoscalingtarget"
+
+	"selfhost/constructs/created"
 )
 
 // Limits of the props, quoted in validation messages.
@@ -67,6 +69,8 @@ type Outputs struct {
 	MemoryPolicyARN *string
 	// RequestsPolicyARN is the request count policy; nil without it.
 	RequestsPolicyARN *string
+	// Resources are the resources it created (paths below its id).
+	Resources created.List
 }
 
 // Validate checks the props and names the first bad field.
@@ -104,18 +108,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 
-	target := appautoscalingtarget.NewAppautoscalingTarget(c, jsii.String("target"), &appautoscalingtarget.AppautoscalingTargetConfig{
+	var rs created.List
+	target := created.Add(&rs, "target", appautoscalingtarget.NewAppautoscalingTarget(c, jsii.String("target"), &appautoscalingtarget.AppautoscalingTargetConfig{
 		ServiceNamespace:  jsii.String("ecs"),
 		ScalableDimension: jsii.String("ecs:service:DesiredCount"),
 		ResourceId:        jsii.String("service/" + *p.ClusterName + "/" + *p.ServiceName),
 		MinCapacity:       jsii.Number(float64(p.MinCapacity)),
 		MaxCapacity:       jsii.Number(float64(p.MaxCapacity)),
-	})
+	}))
 	// The target's attributes, read once for every policy (each read is a
 	// jsii round trip).
 	namespace, dimension, resourceID := target.ServiceNamespace(), target.ScalableDimension(), target.ResourceId()
 	policy := func(key, name string, targetValue float64, metric *appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) appautoscalingpolicy.AppautoscalingPolicy {
-		return appautoscalingpolicy.NewAppautoscalingPolicy(c, jsii.String(key), &appautoscalingpolicy.AppautoscalingPolicyConfig{
+		return created.Add(&rs, key, appautoscalingpolicy.NewAppautoscalingPolicy(c, jsii.String(key), &appautoscalingpolicy.AppautoscalingPolicyConfig{
 			Name:              jsii.String(p.Name + "-" + name),
 			PolicyType:        jsii.String("TargetTrackingScaling"),
 			ServiceNamespace:  namespace,
@@ -128,7 +133,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 				ScaleOutCooldown:              jsii.Number(float64(p.ScaleOutCooldownSeconds)),
 				DisableScaleIn:                jsii.Bool(false),
 			},
-		})
+		}))
 	}
 	out := &Outputs{ResourceID: resourceID}
 	cpu := policy("cpu", "cpu", float64(p.CPUTargetPercent), &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification{
@@ -148,5 +153,6 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		})
 		out.RequestsPolicyARN = req.Arn()
 	}
+	out.Resources = rs
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
 
 	"selfhost/awsrules"
+	"selfhost/constructs/created"
 )
 
 // Props configures the cluster.
@@ -22,6 +23,8 @@ type Props struct {
 type Outputs struct {
 	ARN  *string
 	Name *string
+	// Resources are the resources it created (paths below its id).
+	Resources created.List
 }
 
 // New builds the cluster in scope. Its resource's id is "cluster".
@@ -30,12 +33,13 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		return nil, fmt.Errorf("cluster: Name %v", err)
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	cl := ecscluster.NewEcsCluster(c, jsii.String("cluster"), &ecscluster.EcsClusterConfig{
+	var rs created.List
+	cl := created.Add(&rs, "cluster", ecscluster.NewEcsCluster(c, jsii.String("cluster"), &ecscluster.EcsClusterConfig{
 		Name: jsii.String(p.Name),
 		Setting: &[]*ecscluster.EcsClusterSetting{{
 			Name: jsii.String("containerInsights"), Value: jsii.String("enabled"),
 		}},
 		Tags: &map[string]*string{"Name": jsii.String(p.Name)},
-	})
-	return &Outputs{ARN: cl.Arn(), Name: cl.Name()}, nil
+	}))
+	return &Outputs{ARN: cl.Arn(), Name: cl.Name(), Resources: rs}, nil
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/awsrules"
+	"selfhost/constructs/created"
 )
 
 // Limits of the props, quoted in validation messages.
@@ -183,6 +184,8 @@ type Outputs struct {
 	Targets map[string]TargetOutputs
 	// ALBSecurityGroupID is the ALB's security group.
 	ALBSecurityGroupID *string
+	// Resources are the resources it created (paths below its id).
+	Resources created.List
 }
 
 // Validate checks the props and names the first bad field.
@@ -331,13 +334,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	// group (description, VPC) creates the new one, moves the ALB and the
 	// tasks to it, and only then deletes the old one, which AWS refuses
 	// (DependencyViolation) while anything uses it.
-	albSG := securitygroup.NewSecurityGroup(c, jsii.String("alb-sg"), &securitygroup.SecurityGroupConfig{
+	var rs created.List
+	albSG := created.Add(&rs, "alb-sg", securitygroup.NewSecurityGroup(c, jsii.String("alb-sg"), &securitygroup.SecurityGroupConfig{
 		NamePrefix:  jsii.String(p.Name + "-alb-"),
 		Description: jsii.String("ALB: HTTP and HTTPS in from the allowed CIDRs; out to the service only"),
 		VpcId:       p.VPCID,
 		Tags:        name("alb"),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-	})
+	}))
 	// Each attribute is read once and the string reused (a read is a jsii
 	// round trip that mints a new token for the same reference).
 	albSGID := albSG.Id()
@@ -346,24 +350,26 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		port float64
 	}{{"http", 80}, {"https", 443}} {
 		for _, cidr := range p.IngressIPv4CIDRs {
-			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			id := ruleID("alb-in-"+l.key, cidr)
+			created.Add(&rs, id, vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 				SecurityGroupId: albSGID,
 				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(l.port),
 				ToPort:          jsii.Number(l.port),
 				CidrIpv4:        jsii.String(cidr),
-			})
+			}))
 		}
 		for _, cidr := range p.IngressIPv6CIDRs {
-			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID("alb-in-"+l.key, cidr)), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			id := ruleID("alb-in-"+l.key, cidr)
+			created.Add(&rs, id, vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 				SecurityGroupId: albSGID,
 				Description:     jsii.String(strings.ToUpper(l.key) + " from " + cidr),
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(l.port),
 				ToPort:          jsii.Number(l.port),
 				CidrIpv6:        jsii.String(cidr),
-			})
+			}))
 		}
 	}
 	albCfg := &lb.LbConfig{
@@ -389,10 +395,10 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			albCfg.AccessLogs.Prefix = jsii.String(p.AccessLogsPrefix)
 		}
 	}
-	alb := lb.NewLb(c, jsii.String("alb"), albCfg)
+	alb := created.Add(&rs, "alb", lb.NewLb(c, jsii.String("alb"), albCfg))
 	albARN, albARNSuffix := alb.Arn(), alb.ArnSuffix()
 
-	httpL := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
+	httpL := created.Add(&rs, "http", lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: albARN,
 		Port:            jsii.Number(80),
 		Protocol:        jsii.String("HTTP"),
@@ -405,8 +411,8 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			},
 		}},
 		Tags: name("http"),
-	})
-	httpsL := lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
+	}))
+	httpsL := created.Add(&rs, "https", lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: albARN,
 		Port:            jsii.Number(443),
 		Protocol:        jsii.String("HTTPS"),
@@ -425,13 +431,14 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 			},
 		}},
 		Tags: name("https"),
-	})
+	}))
 	httpsARN := httpsL.Arn()
 	targets := map[string]TargetOutputs{}
 	for _, t := range p.Targets {
-		tg := targetGroup(c, p, t)
+		tgID, routeID := "target-group-"+t.Name, "route-"+t.Name
+		tg := created.Add(&rs, tgID, targetGroup(c, tgID, p, t))
 		tgARN, tgARNSuffix := tg.Arn(), tg.ArnSuffix()
-		rule := lblistenerrule.NewLbListenerRule(c, jsii.String("route-"+t.Name), &lblistenerrule.LbListenerRuleConfig{
+		rule := created.Add(&rs, routeID, lblistenerrule.NewLbListenerRule(c, jsii.String(routeID), &lblistenerrule.LbListenerRuleConfig{
 			ListenerArn: httpsARN,
 			Priority:    jsii.Number(float64(t.Priority)),
 			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
@@ -442,7 +449,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 				TargetGroupArn: tgARN,
 			}},
 			Tags: name("route-" + t.Name),
-		})
+		}))
 		targets[t.Name] = TargetOutputs{
 			TargetGroupARN:            tgARN,
 			TargetGroupARNSuffix:      tgARNSuffix,
@@ -461,17 +468,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		HTTPSListener:      httpsL,
 		Targets:            targets,
 		ALBSecurityGroupID: albSGID,
+		Resources:          rs,
 	}, nil
 }
 
-// targetGroup is a target's IP target group, id target-group-<name>.
-func targetGroup(c constructs.Construct, p Props, t Target) lbtargetgroup.LbTargetGroup {
+// targetGroup is a target's IP target group, with the id id
+// (target-group-<name>).
+func targetGroup(c constructs.Construct, id string, p Props, t Target) lbtargetgroup.LbTargetGroup {
 	hc := t.HealthCheck
 	stick := &lbtargetgroup.LbTargetGroupStickiness{Type: jsii.String("lb_cookie"), Enabled: jsii.Bool(t.Stickiness.Enabled)}
 	if t.Stickiness.DurationSeconds > 0 {
 		stick.CookieDuration = jsii.Number(float64(t.Stickiness.DurationSeconds))
 	}
-	return lbtargetgroup.NewLbTargetGroup(c, jsii.String("target-group-"+t.Name), &lbtargetgroup.LbTargetGroupConfig{
+	return lbtargetgroup.NewLbTargetGroup(c, jsii.String(id), &lbtargetgroup.LbTargetGroupConfig{
 		NamePrefix:          jsii.String(t.NamePrefix),
 		TargetType:          jsii.String("ip"),
 		Protocol:            jsii.String("HTTP"),

@@ -14,6 +14,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
 
 	"selfhost/awsrules"
+	"selfhost/constructs/created"
 )
 
 // Tag mutability settings.
@@ -64,6 +65,8 @@ type Outputs struct {
 	URL *string
 	// ARN is the repository ARN, for IAM policies (pull permissions).
 	ARN *string
+	// Resources are the resources it created (paths below its id).
+	Resources created.List
 }
 
 // lifecycleRule is one rule of an ECR lifecycle policy.
@@ -158,18 +161,19 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if p.KMSKeyARN != "" {
 		enc.KmsKey = jsii.String(p.KMSKeyARN)
 	}
-	repo := ecrrepository.NewEcrRepository(c, jsii.String("repository"), &ecrrepository.EcrRepositoryConfig{
+	var rs created.List
+	repo := created.Add(&rs, "repository", ecrrepository.NewEcrRepository(c, jsii.String("repository"), &ecrrepository.EcrRepositoryConfig{
 		Name:                       jsii.String(p.Name),
 		ImageTagMutability:         jsii.String(p.TagMutability),
 		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(p.ScanOnPush)},
 		EncryptionConfiguration:    &[]*ecrrepository.EcrRepositoryEncryptionConfiguration{enc},
 		ForceDelete:                jsii.Bool(false), // a repository holding images is never deleted by Terraform
 		Tags:                       &map[string]*string{"Name": jsii.String(p.Name)},
-	})
+	}))
 	repoName := repo.Name() // read once: each read is a jsii round trip
-	ecrlifecyclepolicy.NewEcrLifecyclePolicy(c, jsii.String("lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
+	created.Add(&rs, "lifecycle", ecrlifecyclepolicy.NewEcrLifecyclePolicy(c, jsii.String("lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
 		Repository: repoName,
 		Policy:     jsii.String(LifecyclePolicy(p.UntaggedExpiryDays)),
-	})
-	return &Outputs{Name: repoName, URL: repo.RepositoryUrl(), ARN: repo.Arn()}, nil
+	}))
+	return &Outputs{Name: repoName, URL: repo.RepositoryUrl(), ARN: repo.Arn(), Resources: rs}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"selfhost/constructs/created"
 	"selfhost/constructs/iampolicy"
 )
 
@@ -126,28 +127,28 @@ func (p Props) validateData() error {
 // dataAccess adds what the service needs to reach the database and the
 // buckets: the security group rules between the tasks and the database,
 // and the task role's bucket policy. It returns the resources the service
-// must wait for.
-func dataAccess(c constructs.Construct, p Props, taskRoleID *string) []cdktf.ITerraformDependable {
+// must wait for, and lists them in rs.
+func dataAccess(c constructs.Construct, rs *created.List, p Props, taskRoleID *string) []cdktf.ITerraformDependable {
 	var deps []cdktf.ITerraformDependable
 	if d := p.Database; d != nil {
 		port := jsii.Number(d.Port)
 		deps = append(deps,
-			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("database-in-service"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			created.Add(rs, "database-in-service", vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("database-in-service"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 				SecurityGroupId:           d.SecurityGroupID,
 				Description:               jsii.String("From the tasks of " + p.Name + " on the engine port"),
 				IpProtocol:                jsii.String("tcp"),
 				FromPort:                  port,
 				ToPort:                    port,
 				ReferencedSecurityGroupId: p.securityGroupID,
-			}),
-			vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-database"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			})),
+			created.Add(rs, "service-out-database", vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("service-out-database"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 				SecurityGroupId:           p.securityGroupID,
 				Description:               jsii.String("To the database on the engine port"),
 				IpProtocol:                jsii.String("tcp"),
 				FromPort:                  port,
 				ToPort:                    port,
 				ReferencedSecurityGroupId: d.SecurityGroupID,
-			}))
+			})))
 	}
 	if len(p.Buckets) > 0 {
 		var sts []iampolicy.Statement
@@ -157,11 +158,11 @@ func dataAccess(c constructs.Construct, p Props, taskRoleID *string) []cdktf.ITe
 				iampolicy.Statement{Sid: sid + "List", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{*b.ARN}},
 				iampolicy.Statement{Sid: sid + "Objects", Effect: "Allow", Action: BucketObjectActions, Resource: []string{*b.ARN + "/*"}})
 		}
-		deps = append(deps, iamrolepolicy.NewIamRolePolicy(c, jsii.String("task-buckets"), &iamrolepolicy.IamRolePolicyConfig{
+		deps = append(deps, created.Add(rs, "task-buckets", iamrolepolicy.NewIamRolePolicy(c, jsii.String("task-buckets"), &iamrolepolicy.IamRolePolicyConfig{
 			Name:   jsii.String("buckets"),
 			Role:   taskRoleID,
 			Policy: iampolicy.Document(sts...),
-		}))
+		})))
 	}
 	return deps
 }

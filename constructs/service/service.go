@@ -37,6 +37,7 @@ import (
 
 	"selfhost/awsrules"
 	"selfhost/awsrules/fargate"
+	"selfhost/constructs/created"
 	"selfhost/constructs/iampolicy"
 )
 
@@ -204,6 +205,8 @@ type Outputs struct {
 	TaskRoleARN      *string
 	// TaskRoleName lets other constructs attach policies to the task role.
 	TaskRoleName *string
+	// Resources are the resources it created (paths below its id).
+	Resources created.List
 }
 
 // isToken reports whether s holds an unresolved cdktf token.
@@ -227,7 +230,8 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 
 	// Each attribute is read once and the string reused (a read is a jsii
 	// round trip that mints a new token for the same reference).
-	sgID := taskSecurityGroup(c, p)
+	var rs created.List
+	sgID := taskSecurityGroup(c, &rs, p)
 	p.securityGroupID = sgID
 
 	lgCfg := &cloudwatchloggroup.CloudwatchLogGroupConfig{
@@ -238,28 +242,28 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if p.LogKMSKeyARN != "" {
 		lgCfg.KmsKeyId = jsii.String(p.LogKMSKeyARN)
 	}
-	lg := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg)
+	lg := created.Add(&rs, "logs", cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("logs"), lgCfg))
 	lgName := lg.Name()
 
 	acct := iampolicy.Here(c, "account")
-	execRole := iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
+	execRole := created.Add(&rs, "execution-role", iamrole.NewIamRole(c, jsii.String("execution-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task-execution"),
 		Description:      jsii.String("ECS agent: pull the image, write logs, read the task's secrets"),
 		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskExecutionRole),
 		Tags:             name("-task-execution"),
-	})
+	}))
 	execRoleARN := execRole.Arn()
-	execPolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
+	execPolicy := created.Add(&rs, "execution-policy", iamrolepolicy.NewIamRolePolicy(c, jsii.String("execution-policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("pull-log-secrets"),
 		Role:   execRole.Id(),
 		Policy: executionPolicy(*p.RepositoryARN, *lg.Arn(), secrets, p.SecretsKMSKeyARNs, secretKeyViaService(p)),
-	})
-	taskRole := iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
+	}))
+	taskRole := created.Add(&rs, "task-role", iamrole.NewIamRole(c, jsii.String("task-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(p.Name + "-task"),
 		Description:      jsii.String("The service's own AWS permissions"),
 		AssumeRolePolicy: acct.AssumeRole(awsrules.ECSTaskRole),
 		Tags:             name("-task"),
-	})
+	}))
 	taskRoleID, taskRoleARN, taskRoleName := taskRole.Id(), taskRole.Arn(), taskRole.Name()
 	// The service starts tasks as soon as it exists: it waits for the
 	// listener (target group attached) and for every permission of the roles.
@@ -267,16 +271,17 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 	if lb := p.LoadBalancer; lb != nil {
 		deps = append(deps, lb.Rule)
 	}
-	deps = append(deps, dataAccess(c, p, taskRoleID)...)
+	deps = append(deps, dataAccess(c, &rs, p, taskRoleID)...)
 	for _, arn := range p.TaskRolePolicyARNs {
 		// Keyed by the policy's name, not its list position.
-		att := iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("task-policy-"+policyName(arn)), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+		id := "task-policy-" + policyName(arn)
+		att := created.Add(&rs, id, iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String(id), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 			Role: taskRoleName, PolicyArn: jsii.String(arn),
-		})
+		}))
 		deps = append(deps, att)
 	}
 
-	td := ecstaskdefinition.NewEcsTaskDefinition(c, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
+	td := created.Add(&rs, "task", ecstaskdefinition.NewEcsTaskDefinition(c, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
 		Family:                  jsii.String(p.Name),
 		RequiresCompatibilities: jsii.Strings("FARGATE"),
 		NetworkMode:             jsii.String("awsvpc"),
@@ -294,7 +299,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		// previous revision always works.
 		SkipDestroy: jsii.Bool(true),
 		Tags:        name(""),
-	})
+	}))
 	tdARN := td.Arn()
 
 	timeout := terraformDuration(RolloutTimeout(p))
@@ -309,7 +314,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		// ECS takes a grace period only for a service with a load balancer.
 		grace = jsii.Number(p.HealthCheckGracePeriodSeconds)
 	}
-	svc := ecsservice.NewEcsService(c, jsii.String("service"), &ecsservice.EcsServiceConfig{
+	svc := created.Add(&rs, "service", ecsservice.NewEcsService(c, jsii.String("service"), &ecsservice.EcsServiceConfig{
 		Name:           jsii.String(p.Name),
 		Cluster:        p.ClusterARN,
 		TaskDefinition: tdARN,
@@ -351,7 +356,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		},
 		DependsOn: &deps,
 		Tags:      name(""),
-	})
+	}))
 
 	return &Outputs{
 		ServiceName:       svc.Name(),
@@ -361,6 +366,7 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 		ExecutionRoleARN:  execRoleARN,
 		TaskRoleARN:       taskRoleARN,
 		TaskRoleName:      taskRoleName,
+		Resources:         rs,
 	}, nil
 }
 
@@ -368,45 +374,45 @@ func New(scope constructs.Construct, id string, p Props) (*Outputs, error) {
 // container port in from the load balancer's group only (with that group's
 // egress to it), 443 out. A generated name and create_before_destroy: a
 // replacement is created, the tasks moved to it, and only then the old one
-// deleted (AWS refuses to delete a group in use).
-func taskSecurityGroup(c constructs.Construct, p Props) *string {
+// deleted (AWS refuses to delete a group in use). It lists them in rs.
+func taskSecurityGroup(c constructs.Construct, rs *created.List, p Props) *string {
 	desc := "Service tasks: container port in from the ALB only; HTTPS out"
 	if p.LoadBalancer == nil {
 		desc = "Worker tasks: nothing in; HTTPS out"
 	}
-	sg := securitygroup.NewSecurityGroup(c, jsii.String("sg"), &securitygroup.SecurityGroupConfig{
+	sg := created.Add(rs, "sg", securitygroup.NewSecurityGroup(c, jsii.String("sg"), &securitygroup.SecurityGroupConfig{
 		NamePrefix:  jsii.String(p.SecurityGroupNamePrefix),
 		Description: jsii.String(desc),
 		VpcId:       p.VPCID,
 		Tags:        &map[string]*string{"Name": jsii.String(p.Name)},
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-	})
+	}))
 	port, sgID := jsii.Number(float64(p.ContainerPort)), sg.Id()
 	if lb := p.LoadBalancer; lb != nil {
-		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		created.Add(rs, "alb-out", vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("alb-out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 			SecurityGroupId:           lb.SecurityGroupID,
 			Description:               jsii.String("To the tasks of " + p.Name + " on the container port"),
 			IpProtocol:                jsii.String("tcp"),
 			FromPort:                  port,
 			ToPort:                    port,
 			ReferencedSecurityGroupId: sgID,
-		})
-		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		}))
+		created.Add(rs, "in-alb", vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("in-alb"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 			SecurityGroupId:           sgID,
 			Description:               jsii.String("From the ALB on the container port"),
 			IpProtocol:                jsii.String("tcp"),
 			FromPort:                  port,
 			ToPort:                    port,
 			ReferencedSecurityGroupId: lb.SecurityGroupID,
-		})
+		}))
 	}
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+	created.Add(rs, "out-https", vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("out-https"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 		SecurityGroupId: sgID,
 		Description:     jsii.String("HTTPS to AWS APIs (interface endpoints), S3 (gateway endpoint) and the internet via NAT"),
 		IpProtocol:      jsii.String("tcp"),
 		FromPort:        jsii.Number(443),
 		ToPort:          jsii.Number(443),
 		CidrIpv4:        jsii.String("0.0.0.0/0"),
-	})
+	}))
 	return sgID
 }

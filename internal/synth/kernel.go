@@ -27,7 +27,7 @@ import (
 //   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
-//     EagerVar=1 leaves it out. It changes four things, each with the
+//     EagerVar=1 leaves it out. It changes five things, each with the
 //     output byte-identical (TestLazyProviderSameOutput compares with a
 //     synth without the preload):
 //
@@ -68,7 +68,17 @@ import (
 //     puts `if (typeRef == null)` before that one statement: the same
 //     assert and error when it fails (TestPreloadSkipsKernelInspect;
 //     TestKernelHasTypeAssert: the embedded kernel has it once). A kernel
-//     without it verbatim runs as shipped, after a one-line warning.
+//     without it verbatim runs as shipped, after a one-line warning;
+//   - no relay through the wrapper: jsii-runtime-go runs
+//     bin/jsii-runtime.js, which starts the kernel with a socket as its fd
+//     3 and copies every request from its stdin to it and every response
+//     back to its stdout through Node streams: ~25 ms of CPU per
+//     environment and one more process on each round trip. When the
+//     wrapper and the kernel both have the statements verbatim, the
+//     wrapper passes its stdin and stdout to the kernel as fds 3 and 4 and
+//     copies nothing, and the kernel answers on fd 4: the same messages on
+//     the same pipes (TestPreloadDirectChannel; TestKernelHasTypeAssert:
+//     the embedded files have them once). Otherwise both run as shipped.
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json

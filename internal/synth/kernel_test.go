@@ -221,7 +221,8 @@ console.log(serializationType(ref), inspected, err);`
 }
 
 // The kernel jsii-runtime-go runs (its embedded lib/program.js) has the
-// statement the preload guards, once.
+// statements the preload edits, once, and so has its wrapper
+// (bin/jsii-runtime.js).
 func TestKernelHasTypeAssert(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
 	if err != nil {
@@ -233,5 +234,90 @@ func TestKernelHasTypeAssert(t *testing.T) {
 	}
 	if n := bytes.Count(b, []byte(kernelAssert)); n != 1 {
 		t.Errorf("jsii-runtime-go's lib/program.js has the type-information assert %d times, want 1 (lazyindex.js guards it)", n)
+	}
+	if n := bytes.Count(b, []byte(kernelFDs)); n != 1 {
+		t.Errorf("jsii-runtime-go's lib/program.js has the fd statement %d times, want 1 (lazyindex.js's direct channel edits it)", n)
+	}
+	w, err := os.ReadFile(filepath.Join(string(bytes.TrimSpace(out)), "internal", "embedded", "resources", "bin", "jsii-runtime.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{wrapperStdio, wrapperRelay} {
+		if n := bytes.Count(w, []byte(stmt)); n != 1 {
+			t.Errorf("jsii-runtime-go's bin/jsii-runtime.js has %q %d times, want 1 (lazyindex.js's direct channel edits it)", stmt, n)
+		}
+	}
+}
+
+// The statements of jsii-runtime-go's wrapper (bin/jsii-runtime.js) and
+// kernel (lib/program.js) that the preload's direct channel edits
+// (lazyindex.js, directChannel).
+const (
+	wrapperStdio = `stdio: [ "ignore", "pipe", "pipe", "pipe" ]`
+	wrapperRelay = "const commands = child.stdio[3];\n    process.stdin.pipe(commands);\n    commands.pipe(process.stdout);\n"
+	kernelFDs    = "readFD: 3,\n        writeFD: 3\n"
+)
+
+// A stand-in wrapper and kernel, run as jsii-runtime-go runs them (the
+// wrapper with our stdin and stdout, the preload in NODE_OPTIONS): with
+// every statement there, the kernel reads the request on fd 3 and answers
+// on fd 4, which is our stdout, and the wrapper relays nothing; if the
+// wrapper or the kernel lacks one, both run as shipped (the kernel answers
+// on fd 3, through the wrapper's relay), also when the user's environment
+// has the variable the wrapper tells the kernel with.
+func TestPreloadDirectChannel(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper := func(stdio, relay string) string {
+		return `const child_process_1 = require('child_process'); const path_1 = require('path');
+    const child = (0, child_process_1.spawn)(process.execPath, [ path_1.resolve(__dirname, "..", "lib", "program.js") ], {
+        ` + stdio + `
+    });
+    child.stdout.on('data', (c) => process.stderr.write(c));
+    child.stderr.on('data', (c) => process.stderr.write(c));
+    ` + relay
+	}
+	kernel := func(fds string) string {
+		// The type-information assert too, or the preload warns.
+		return `const fs = require('fs');
+    function serializationType(typeRef) { ` + kernelAssert + ` }
+    const stdio = {
+        ` + fds + `    };
+    const buf = Buffer.alloc(100);
+    const n = fs.readSync(stdio.readFD, buf, 0, buf.length, null);
+    const v = process.env.SELFHOST_JSII_DIRECT_CHANNEL;
+    fs.writeSync(stdio.writeFD, 'got ' + buf.subarray(0, n).toString().trim() + ' on ' + stdio.readFD + ', answered on ' + stdio.writeFD + (v ? ', variable ' + v : '') + '\n');`
+	}
+	const direct, relayed = "got hello on 3, answered on 4\n", "got hello on 3, answered on 3\n"
+	for _, c := range []struct {
+		name              string
+		stdio, relay, fds string
+		userVar           bool
+		want              string
+	}{
+		{"every statement", wrapperStdio, wrapperRelay, kernelFDs, false, direct},
+		{"every statement, user variable", wrapperStdio, wrapperRelay, kernelFDs, true, direct},
+		{"kernel without its fd statement", wrapperStdio, wrapperRelay, "readFD: 3, writeFD: 3\n", false, relayed},
+		{"wrapper without its relay statement", wrapperStdio, strings.Replace(wrapperRelay, "\n    ", "\n", 1), kernelFDs, true, relayed},
+		{"wrapper without its stdio statement", `stdio: ["ignore", "pipe", "pipe", "pipe"]`, wrapperRelay, kernelFDs, false, relayed},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"bin/jsii-runtime.js": wrapper(c.stdio, c.relay), "lib/program.js": kernel(c.fds)})
+		cmd := exec.Command("node", filepath.Join(dir, "bin", "jsii-runtime.js"))
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=--require "+js, "SELFHOST_JSII_DIRECT_CHANNEL=")
+		if c.userVar {
+			cmd.Env = append(cmd.Env, "SELFHOST_JSII_DIRECT_CHANNEL=1")
+		}
+		cmd.Stdin = strings.NewReader("hello\n")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr.Bytes())
+		}
+		if stdout.String() != c.want || stderr.String() != "" {
+			t.Errorf("%s: stdout %q, stderr %q; want %q, no stderr", c.name, stdout.String(), stderr.String(), c.want)
+		}
 	}
 }

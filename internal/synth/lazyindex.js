@@ -16,13 +16,14 @@
 //    (below, validateBinaryVersionOnce).
 // 4. No util.inspect per value the kernel passes (below,
 //    assertTypeRefWithoutInspect).
+// 5. No relay of every request and response through the wrapper process
+//    (below, directChannel).
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
 const pkg = '@cdktf/provider-aws';
 const traceVar = 'SELFHOST_TOKEN_STACK_TRACES';
 const resolve = Module._resolveFilename;
-assertTypeRefWithoutInspect();
 let warned = false;
 let cdktfSeen = false;
 Module._resolveFilename = function (request) {
@@ -112,27 +113,110 @@ function validateBinaryVersionOnce(cdktfMain) {
 // `if (typeRef == null)` before that statement: the same assert and the
 // same error when it fails, no message when it cannot. If the statement is
 // not there verbatim: one warning line, and program.js runs as shipped.
+const kernelAssert = 'assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);';
+const assertWarning = 'warning: the jsii kernel (lib/program.js) has no single type-information assert to skip; it formats every type reference as before (slower synth)\n';
+
 function assertTypeRefWithoutInspect() {
-  const given = process.argv[1] && path.resolve(process.argv[1]);
-  if (!given || path.basename(given) !== 'program.js' || path.basename(path.dirname(given)) !== 'lib') return;
-  let main = given; // Node compiles the main module under its real path
+  return { edits: [{ find: kernelAssert, replace: 'if (typeRef == null) ' + kernelAssert }], warning: assertWarning };
+}
+
+// jsii-runtime-go starts bin/jsii-runtime.js (the wrapper), which starts
+// the kernel, lib/program.js, with a socket as its fd 3, and relays every
+// request from its stdin to that socket and every response from it to its
+// stdout, through Node streams: ~25 ms of the wrapper's CPU per production
+// environment, and one more process on the way of each round trip. When
+// the wrapper and the kernel both hold the statements below verbatim
+// (once), the wrapper passes its own stdin to the kernel as fd 3 and its
+// stdout as fd 4 and relays nothing, and the kernel reads its requests
+// from fd 3 (as before) and writes its responses to fd 4: the same
+// messages on the same pipes, without the relay. The kernel's stdout and
+// stderr still go through the wrapper as before. The wrapper tells the
+// kernel through directVar (its own value, never the user's); if any
+// statement is not there verbatim, both run as shipped.
+const wrapperStdio = 'stdio: [ "ignore", "pipe", "pipe", "pipe" ]';
+const wrapperStdioDirect = 'stdio: [ "ignore", "pipe", "pipe", 0, 1 ]';
+const wrapperRelay = 'const commands = child.stdio[3];\n    process.stdin.pipe(commands);\n    commands.pipe(process.stdout);\n';
+const kernelFDs = 'readFD: 3,\n        writeFD: 3\n';
+const kernelFDsDirect = 'readFD: 3,\n        writeFD: 4\n';
+const directVar = 'SELFHOST_JSII_DIRECT_CHANNEL';
+
+function directChannel(wrapper) {
+  let program = '';
   try {
-    main = fs.realpathSync(given);
+    program = fs.readFileSync(path.join(path.dirname(path.dirname(wrapper.real)), 'lib', 'program.js'), 'utf8');
   } catch (e) {
-    main = given;
+    return null;
   }
-  const stmt = 'assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);';
+  if (count(program, kernelFDs) !== 1) return null;
+  return {
+    edits: [{ find: wrapperStdio, replace: wrapperStdioDirect }, { find: wrapperRelay, replace: '' }],
+    applied() { process.env[directVar] = '1'; },
+  };
+}
+
+function kernelDirectChannel() {
+  return { edits: [{ find: kernelFDs, replace: kernelFDsDirect }], warning: 'warning: the jsii kernel (lib/program.js) has no fd statement for the channel its wrapper gave it; it cannot answer\n' };
+}
+
+// count is the number of times sub is in s.
+function count(s, sub) {
+  let n = 0;
+  for (let at = s.indexOf(sub); at >= 0; at = s.indexOf(sub, at + 1)) n++;
+  return n;
+}
+
+// mainModule is the process's main module if it is <dir>/<base>: its path
+// as given and its real path (Node compiles the main module under the
+// latter), else null.
+function mainModule(dir, base) {
+  const given = process.argv[1] && path.resolve(process.argv[1]);
+  if (!given || path.basename(given) !== base || path.basename(path.dirname(given)) !== dir) return null;
+  let real = given;
+  try {
+    real = fs.realpathSync(given);
+  } catch (e) {
+    real = given;
+  }
+  return { given, real };
+}
+
+// patchOnCompile edits the main module's source when Node compiles it.
+// Each patch is all or nothing: its edits are made if each find is there
+// exactly once, then applied runs (if any); else none of them, and its
+// warning (if any) is printed.
+function patchOnCompile(main, patches) {
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    if (filename !== main && filename !== given) return compile.apply(this, arguments);
+    if (filename !== main.real && filename !== main.given) return compile.apply(this, arguments);
     Module.prototype._compile = compile;
-    const at = content.indexOf(stmt);
-    if (at < 0 || content.indexOf(stmt, at + 1) >= 0) {
-      process.stderr.write('warning: the jsii kernel (lib/program.js) has no single type-information assert to skip; it formats every type reference as before (slower synth)\n');
-      return compile.apply(this, arguments);
+    for (const p of patches) {
+      if (p.edits.some((e) => count(content, e.find) !== 1)) {
+        if (p.warning) process.stderr.write(p.warning);
+        continue;
+      }
+      for (const e of p.edits) {
+        const at = content.indexOf(e.find);
+        content = content.slice(0, at) + e.replace + content.slice(at + e.find.length);
+      }
+      if (p.applied) p.applied();
     }
     const args = Array.from(arguments);
-    args[0] = content.slice(0, at) + 'if (typeRef == null) ' + content.slice(at);
+    args[0] = content;
     return compile.apply(this, args);
   };
+}
+
+// The patches of this process's main module: the kernel's or the
+// wrapper's, none in any other process.
+const kernel = mainModule('lib', 'program.js');
+const wrapper = mainModule('bin', 'jsii-runtime.js');
+if (kernel) {
+  const patches = [assertTypeRefWithoutInspect()];
+  if (process.env[directVar] === '1') patches.push(kernelDirectChannel());
+  delete process.env[directVar];
+  patchOnCompile(kernel, patches);
+} else if (wrapper) {
+  delete process.env[directVar];
+  const p = directChannel(wrapper);
+  if (p) patchOnCompile(wrapper, [p]);
 }
