@@ -701,13 +701,7 @@ class Forkable:
     """The moto WSGI app, plus FORK_PATH."""
 
     def __init__(self, app, cert, key):
-        import threading
-
         self.app, self.cert, self.key = app, cert, key
-        self.lock, self.forker = threading.Lock(), None
-
-    def __getattr__(self, name):  # moto sets app.debug
-        return getattr(self.app, name)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == FORK_PATH and environ.get("REQUEST_METHOD") == "POST":
@@ -715,27 +709,26 @@ class Forkable:
         return self.app(environ, start_response)
 
     def serve(self, port):
-        """Serve on 127.0.0.1:port (0: any free port) until SIGTERM."""
+        """A server on 127.0.0.1:port (0: any free port), with its forker."""
         import os
+        import queue
+        import threading
+
         from werkzeug.serving import make_server
 
         srv = make_server("127.0.0.1", port, self, threaded=True, ssl_context=(self.cert, self.key))
         # moto builds some URLs from MOTO_PORT.
         os.environ["MOTO_PORT"] = str(srv.server_address[1])
+        # Forks happen on one long-lived thread of the serving process: the
+        # copy's death signal (_die_with_parent) follows the thread that
+        # forked it, and a request's thread ends with the request.
+        self.requests = queue.Queue()
+        threading.Thread(target=self._forker, daemon=True).start()
         return srv
 
     def fork(self, start_response):
         import queue
-        import threading
 
-        # The fork happens on one long-lived thread: the copy's death signal
-        # (_die_with_parent) follows the thread that forked it, and a
-        # request's thread ends with the request.
-        with self.lock:
-            if self.forker is None:
-                self.requests = queue.Queue()
-                self.forker = threading.Thread(target=self._forker, daemon=True)
-                self.forker.start()
         reply = queue.Queue()
         self.requests.put(reply)
         port, pid = reply.get()
@@ -767,9 +760,7 @@ class Forkable:
                     for o in gc.get_objects():
                         if isinstance(o, socket.socket) and o.fileno() != -1:
                             o.close()
-                    self.forker = None  # the copy forks on a thread of its own
-                    self.lock = threading.Lock()
-                    srv = self.serve(0)
+                    srv = self.serve(0)  # with a forker of its own
                     os.write(w, f"{srv.server_address[1]}\n".encode())
                     os.close(w)
                     srv.serve_forever()
