@@ -13,7 +13,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"selfhost/config"
 	"selfhost/ops/deploy"
@@ -54,11 +53,9 @@ func withWorker(t *testing.T, cfg *config.Config) *config.Service {
 // the service and dns stacks. The worker runs beside the others without a
 // target group or ingress, the listener rules are as they were, and the
 // re-plan is clean. A change the environment as deployed already plans
-// (drift an earlier step left) is not the worker's and is only logged.
-// edit is the app edit the deployed environment was synthesized with (nil:
-// none). The session's config keeps the worker afterwards, so the teardown
-// empties its repository too.
-func checkAddService(t *testing.T, ctx context.Context, s *localenv.Session, deployed *deploy.Env, edit func(cdktf.App, *config.Config) error) *deploy.Env {
+// (drift) is not the worker's and is only logged. The session's config
+// keeps the worker afterwards, so the teardown empties its repository too.
+func checkAddService(t *testing.T, ctx context.Context, s *localenv.Session, deployed *deploy.Env) *deploy.Env {
 	w := withWorker(t, deployed.Cfg)
 	rulesBefore := listenerRules(t, ctx, s)
 	before := map[string]bool{} // "stack address actions" the deployed environment plans already
@@ -73,10 +70,10 @@ func checkAddService(t *testing.T, ctx context.Context, s *localenv.Session, dep
 			}
 		}
 	}
-	env, err := s.SynthEdit(func(c *config.Config) {
+	env, err := s.Synth(func(c *config.Config) {
 		*c = *deployed.Cfg.Clone()
 		c.Services["worker"] = w
-	}, edit)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ import (
 // read it run first; then the emulator is forked twice
 // (localenv.Session.Fork: a copy of the deployment, state included, on an
 // emulator of its own), and three independent sequences of steps run side
-// by side (the test's own goroutines), each starting from the deployment as deployed, each step in a
-// sequence from what the one before left:
+// by side (the test's own goroutines), each starting from the deployment
+// as deployed, each step in a sequence from what the one before left:
 //
 //  1. Network, Service, Data: the facts read back through the AWS APIs
 //     (each service's own target group, rule, security group, roles and
@@ -141,7 +141,7 @@ func checkAddServiceThenTeardown(t *testing.T, ctx context.Context, f *localenv.
 		t.Fatal(err)
 	}
 	t.Run("AddServiceOnlyAdds", func(t *testing.T) {
-		deployed = checkAddService(t, ctx, f, deployed, nil)
+		deployed = checkAddService(t, ctx, f, deployed)
 	})
 	state := f.Cfg.StackName("state")
 	if err := deployed.Destroy(ctx, state); err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
