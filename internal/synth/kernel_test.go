@@ -1,7 +1,10 @@
 package synth
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -319,5 +322,161 @@ func TestPreloadDirectChannel(t *testing.T) {
 		if stdout.String() != c.want || stderr.String() != "" {
 			t.Errorf("%s: stdout %q, stderr %q; want %q, no stderr", c.name, stdout.String(), stderr.String(), c.want)
 		}
+	}
+}
+
+// BuildTerraform compiles the stand-in terraform (testdata/terraform) that
+// prints "Terraform v<version>" into path (exported for the package's
+// external tests).
+func BuildTerraform(t *testing.T, path, version string) {
+	t.Helper()
+	cmd := exec.Command("go", "build", "-o", path, "-ldflags", "-X main.version="+version, "./testdata/terraform")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stand-in terraform: %v\n%s", err, out)
+	}
+}
+
+// cdktfValidateExec is how cdktf 0.21's ValidateBinaryVersion.validate runs
+// the version command (lib/validations/validate-binary-version.js): through
+// the child_process module's execSync, looked up at the call, which is the
+// one call the preload's version cache answers.
+const cdktfValidateExec = "(0, child_process_1.execSync)(this.versionCommand, {"
+
+// The preload keeps what a compiled terraform printed, per binary, for the
+// next processes: a stand-in cdktf's validation (calling execSync as
+// cdktf's does) in two node processes runs a compiled stand-in terraform
+// once, and again once it is replaced (a Terraform too old is kept too).
+// It runs the command every time for a script, for a link to a file of
+// another name (a shim), for a command that fails, and when the preload's
+// folder can be written by others.
+func TestPreloadKeepsVersion(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "node_modules", "cdktf", "lib")
+	writeFiles(t, lib, map[string]string{
+		"../package.json":               `{"name": "cdktf", "main": "lib/index.js"}`,
+		"index.js":                      ``,
+		"tokens/private/stack-trace.js": `exports.captureStackTrace = () => [];`,
+		"validations/validate-binary-version.js": `const child_process_1 = require("child_process");
+class ValidateBinaryVersion {
+  constructor(binary, versionConstraint, versionCommand) { this.binary = binary; this.versionConstraint = versionConstraint; this.versionCommand = versionCommand; }
+  validate() {
+    try {
+      return [` + cdktfValidateExec + ` stdio: "pipe" }).toString().match(/\d+\.\d+\.\d+/)[0]];
+    } catch (e) {
+      return ['failed'];
+    }
+  }
+}
+exports.ValidateBinaryVersion = ValidateBinaryVersion;`,
+	})
+	preload := filepath.Join(t.TempDir(), "lazyindex.js") // a private folder of its own
+	if err := os.WriteFile(preload, lazyIndexJS, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "bin")
+	tf := filepath.Join(bin, "terraform")
+	log := filepath.Join(dir, "runs")
+	BuildTerraform(t, filepath.Join(dir, "terraform-1.11.4"), "1.11.4")
+	BuildTerraform(t, filepath.Join(dir, "terraform-1.4.0"), "1.4.0")
+	install := func(from string) {
+		t.Helper()
+		os.MkdirAll(bin, 0o755)
+		b, err := os.ReadFile(from)
+		if err == nil {
+			err = os.WriteFile(tf+".new", b, 0o755)
+		}
+		if err == nil {
+			err = os.Rename(tf+".new", tf) // a new file, as an installer writes it
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(to string) {
+		t.Helper()
+		os.Remove(tf)
+		if err := os.Symlink(to, tf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		setup func()
+		env   string
+		want  string
+		runs  int // of the stand-in in two processes
+	}{
+		{"compiled", func() { install(filepath.Join(dir, "terraform-1.11.4")) }, "", "1.11.4", 1},
+		{"compiled, again", func() {}, "", "1.11.4", 0},
+		{"replaced, too old", func() { install(filepath.Join(dir, "terraform-1.4.0")) }, "", "1.4.0", 1},
+		{"failing", func() { install(filepath.Join(dir, "terraform-1.11.4")) }, "SELFHOST_TEST_TERRAFORM_FAIL=1", "failed", 2},
+		{"script", func() {
+			os.Remove(tf)
+			writeFiles(t, bin, map[string]string{"terraform": "#!/bin/sh\necho run >> \"$SELFHOST_TEST_TERRAFORM_LOG\"\necho 'Terraform v1.11.4'\n"})
+			os.Chmod(tf, 0o755)
+		}, "", "1.11.4", 2},
+		{"link to another name", func() { link(filepath.Join(dir, "terraform-1.11.4")) }, "", "1.11.4", 2},
+		{"shared folder", func() {
+			install(filepath.Join(dir, "terraform-1.11.4"))
+			os.Chmod(filepath.Dir(preload), 0o777)
+		}, "", "1.11.4", 2},
+	} {
+		c.setup()
+		os.Remove(log)
+		for i := 0; i < 2; i++ {
+			cmd := exec.Command("node", "--require", preload, "-e", `const lib = require('path').dirname(require.resolve('cdktf'));
+const { ValidateBinaryVersion: V } = require(lib + '/validations/validate-binary-version');
+console.log(new V('terraform', '>=1.5', 'terraform version').validate().join());`)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "NODE_OPTIONS=", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "SELFHOST_TEST_TERRAFORM_LOG="+log)
+			if c.env != "" {
+				cmd.Env = append(cmd.Env, c.env)
+			}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil || stdout.String() != c.want+"\n" || stderr.Len() > 0 {
+				t.Errorf("%s, process %d: %v, stdout %q, stderr %q; want %q", c.name, i+1, err, stdout.String(), stderr.String(), c.want+"\n")
+			}
+		}
+		b, _ := os.ReadFile(log)
+		if runs := strings.Count(string(b), "run\n"); runs != c.runs {
+			t.Errorf("%s: terraform ran %d times in two processes; want %d", c.name, runs, c.runs)
+		}
+	}
+}
+
+// The pinned cdktf runs the version command the way the preload's version
+// cache answers (cdktfValidateExec), once.
+func TestCdktfValidatesWithExecSync(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/hashicorp/terraform-cdk-go/cdktf").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	f, err := os.Open(filepath.Join(string(bytes.TrimSpace(out)), "jsii", "cdktf-0.21.0.tgz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("cdktf-0.21.0.tgz: no package/lib/validations/validate-binary-version.js (%v)", err)
+		}
+		if h.Name != "package/lib/validations/validate-binary-version.js" {
+			continue
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(b, []byte(cdktfValidateExec)); n != 1 {
+			t.Errorf("cdktf's validate-binary-version.js has %q %d times, want 1 (lazyindex.js's version cache answers that call)", cdktfValidateExec, n)
+		}
+		return
 	}
 }

@@ -1,7 +1,8 @@
 'use strict';
 // Loaded into the jsii kernel's Node processes with NODE_OPTIONS=--require
-// (see kernel.go). Two changes to how the kernel loads its packages, each
-// with the synthesized output unchanged (TestLazyProviderSameOutput):
+// (see kernel.go). Five changes to how the kernel loads and runs its
+// packages, each with the synthesized output unchanged
+// (TestLazyProviderSameOutput):
 //
 // 1. Lazy provider loading. The kernel loads a jsii package with
 //    require(<package>), which for @cdktf/provider-aws is lib/index.js: it
@@ -13,7 +14,8 @@
 //    loads as it would without this file.
 // 2. No stack trace per cdktf token (below, skipTokenStackTraces).
 // 3. One `terraform version` per process for cdktf's version validations
-//    (below, validateBinaryVersionOnce).
+//    (below, validateBinaryVersionOnce), and its answer kept for the next
+//    processes while the binary is the same (withVersionCache).
 // 4. No util.inspect per value the kernel passes (below,
 //    assertTypeRefWithoutInspect).
 // 5. No relay of every request and response through the wrapper process
@@ -97,9 +99,143 @@ function validateBinaryVersionOnce(cdktfMain) {
   const answers = new Map();
   cls.prototype.validate = function () {
     const key = JSON.stringify([this.binary, this.versionCommand, this.versionConstraint, this.hint]);
-    if (!answers.has(key)) answers.set(key, validate.call(this));
+    if (!answers.has(key)) answers.set(key, withVersionCache(this.versionCommand, () => validate.call(this)));
     return answers.get(key).slice();
   };
+}
+
+// The answer of each Terraform binary, kept across processes. What
+// `terraform version` prints depends on the binary it runs, and the first
+// version in it (all cdktf reads: /\d+\.\d+\.\d+/) is that binary's own.
+// So the output of a run that succeeded is kept in a file beside this
+// preload, named after the command and the identity of the file the shell
+// runs for it (its real path, device, inode, size, modification and change
+// times: a new or replaced binary gets a new name), and a later process's
+// validation reads the file instead of running the command (~40 ms of a
+// synth). cdktf's own validate still parses the output and writes the
+// messages: only its execSync of that one command is answered. Kept only
+// when all of these hold, else the command runs as before:
+//   - the command is `<binary> version`, the binary a plain word or path
+//     (TERRAFORM_BINARY_NAME, default terraform), not on Windows;
+//   - the file the shell finds for it (PATH, as sh searches it) has that
+//     name also after following links, and is a compiled executable (ELF,
+//     Mach-O): a script (the shims of tfenv and asdf) or a link to another
+//     program (the shims of mise) chooses the version it runs from the
+//     working directory or the environment;
+//   - this preload's folder (the user's cache folder) belongs to this user
+//     and no one else can write to it (never the shared temporary folder).
+// A command that fails is never kept. A Terraform too old is kept and
+// fails the validation as before. Removing the terraform-version-* files
+// (or EagerVar=1) runs the command again.
+const versionCacheFormat = '1';
+const versionCommandRe = /^([A-Za-z0-9_./+@%,:-]+) version$/;
+
+function withVersionCache(command, validate) {
+  const file = versionCacheFile(command);
+  if (!file) return validate();
+  let kept;
+  try {
+    kept = fs.readFileSync(file);
+  } catch (e) {
+    kept = undefined;
+  }
+  if (kept !== undefined && !/\d+\.\d+\.\d+/.test(kept.toString())) kept = undefined; // not what a run keeps
+  const cp = require('child_process');
+  const execSync = cp.execSync;
+  let ran;
+  cp.execSync = function (cmd) {
+    if (cmd !== command) return execSync.apply(this, arguments);
+    if (kept !== undefined) return Buffer.from(kept);
+    ran = execSync.apply(this, arguments); // throws when the command fails
+    return ran;
+  };
+  try {
+    return validate();
+  } finally {
+    cp.execSync = execSync;
+    if (Buffer.isBuffer(ran)) keepAtomic(file, ran);
+  }
+}
+
+// versionCacheFile is the file that keeps command's output, or null if it
+// is not to be kept (see above).
+function versionCacheFile(command) {
+  const m = versionCommandRe.exec(command);
+  if (!m || process.platform === 'win32' || !privateFolder(__dirname)) return null;
+  const bin = findOnPath(m[1]);
+  if (!bin) return null;
+  let fd;
+  try {
+    const real = fs.realpathSync(bin);
+    if (path.basename(real) !== path.basename(m[1])) return null;
+    const st = fs.statSync(real, { bigint: true });
+    fd = fs.openSync(real, 'r');
+    const head = Buffer.alloc(4);
+    if (!st.isFile() || fs.readSync(fd, head, 0, 4, 0) !== 4 || !compiledExecutable(head)) return null;
+    const key = JSON.stringify([versionCacheFormat, command, real, ...[st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].map(String)]);
+    return path.join(__dirname, 'terraform-version-' + require('crypto').createHash('sha256').update(key).digest('hex').slice(0, 16));
+  } catch (e) {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+// privateFolder reports whether dir belongs to this user and only this
+// user can write to it.
+function privateFolder(dir) {
+  try {
+    const st = fs.statSync(dir);
+    return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  } catch (e) {
+    return false;
+  }
+}
+
+// findOnPath is the file sh runs for name: name itself if it has a slash,
+// else the first executable regular file of that name in PATH's folders
+// (an empty entry is the working directory); null if there is none or
+// PATH is not set.
+function findOnPath(name) {
+  const executable = (p) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch (e) {
+      return false;
+    }
+  };
+  if (name.includes('/')) return executable(name) ? path.resolve(name) : null;
+  if (process.env.PATH === undefined) return null;
+  for (const dir of process.env.PATH.split(':')) {
+    const p = path.resolve(dir || '.', name);
+    if (executable(p)) return p;
+  }
+  return null;
+}
+
+// compiledExecutable reports whether a file that starts with head is an
+// ELF or Mach-O executable (not a script).
+function compiledExecutable(head) {
+  const magic = head.readUInt32BE(0);
+  return [0x7f454c46, 0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic);
+}
+
+// keepAtomic writes data to file through a temporary file and a rename, so
+// that a concurrent process reads all of it or nothing; on any error,
+// nothing is kept.
+function keepAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o644 });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch (e2) {
+      // nothing was written
+    }
+  }
 }
 
 // The jsii kernel's serializationType (@jsii/kernel serialization.ts,

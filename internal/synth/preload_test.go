@@ -60,10 +60,11 @@ const versionLogVar = "SELFHOST_TEST_TERRAFORM_LOG"
 
 // cdktf validates the Terraform version (>= 1.5) of every stack with a
 // moved block by running `terraform version`: with the preload once per
-// kernel, without it (EagerVar=1) once per stack; the answer still counts
-// (a Terraform too old fails the synth). Each case is a child of this test
-// with a stand-in terraform first on its PATH: three more kernels, skipped
-// with -short (CI runs them).
+// kernel, and for a compiled terraform once per binary (the next kernel
+// reads the answer the preload kept); without it (EagerVar=1) once per
+// stack. The answer still counts: a Terraform too old fails the synth.
+// Each synth is a child of this test with a stand-in terraform first on
+// its PATH: seven more kernels, skipped with -short (CI runs them).
 func TestVersionValidationOnce(t *testing.T) {
 	if log := os.Getenv(versionLogVar); log != "" {
 		err := synth.Run(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
@@ -85,33 +86,50 @@ func TestVersionValidationOnce(t *testing.T) {
 		t.Skip("three synths in child processes; skipped with -short")
 	}
 	for _, c := range []struct {
-		version string
-		eager   bool
-		runs    int
-		wantErr string
+		version   string
+		eager     bool
+		compiled  bool
+		processes int
+		runs      int
+		wantErr   string
 	}{
-		{"1.11.4", false, 1, ""},
-		{"1.11.4", true, 3, ""},
-		{"1.4.0", false, 1, "terraform version 1.4.0 is lower than the required version >=1.5"},
+		{"1.11.4", false, false, 2, 2, ""},
+		{"1.11.4", true, false, 1, 3, ""},
+		{"1.4.0", false, false, 1, 1, "terraform version 1.4.0 is lower than the required version >=1.5"},
+		{"1.11.4", false, true, 2, 1, ""},
+		{"1.4.0", false, true, 1, 1, "terraform version 1.4.0 is lower than the required version >=1.5"},
 	} {
 		bin := t.TempDir()
 		log := filepath.Join(bin, "runs")
-		script := "#!/bin/sh\necho run >> \"$" + versionLogVar + "\"\necho 'Terraform v" + c.version + "'\n"
-		if err := os.WriteFile(filepath.Join(bin, "terraform"), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
+		tf := filepath.Join(bin, "terraform")
+		if c.compiled {
+			synth.BuildTerraform(t, tf, c.version)
+		} else {
+			script := "#!/bin/sh\necho run >> \"$" + versionLogVar + "\"\necho 'Terraform v" + c.version + "'\n"
+			if err := os.WriteFile(tf, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestVersionValidationOnce$", "-test.v")
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), versionLogVar+"="+log)
+		env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), versionLogVar+"="+log)
+		if c.compiled {
+			// A preload of its own (Prepare writes it to the user's cache
+			// folder), to keep the answer in.
+			env = append(env, "XDG_CACHE_HOME="+t.TempDir(), "NODE_OPTIONS=")
+		}
 		if c.eager {
-			cmd.Env = append(cmd.Env, synth.EagerVar+"=1")
+			env = append(env, synth.EagerVar+"=1")
 		}
-		out, err := cmd.CombinedOutput()
-		if (err != nil) != (c.wantErr != "") || !strings.Contains(string(out), c.wantErr) {
-			t.Errorf("terraform %s, eager %v: %v; want error %q\n%s", c.version, c.eager, err, c.wantErr, out)
+		for i := 0; i < c.processes; i++ {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestVersionValidationOnce$", "-test.v")
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if (err != nil) != (c.wantErr != "") || !strings.Contains(string(out), c.wantErr) {
+				t.Errorf("terraform %s, eager %v, compiled %v, process %d: %v; want error %q\n%s", c.version, c.eager, c.compiled, i+1, err, c.wantErr, out)
+			}
 		}
 		b, _ := os.ReadFile(log)
 		if runs := strings.Count(string(b), "run\n"); runs != c.runs {
-			t.Errorf("terraform %s, eager %v: terraform ran %d times for 3 stacks with a moved block; want %d", c.version, c.eager, runs, c.runs)
+			t.Errorf("terraform %s, eager %v, compiled %v: terraform ran %d times in %d synths of 3 stacks with a moved block; want %d", c.version, c.eager, c.compiled, runs, c.processes, c.runs)
 		}
 	}
 }
