@@ -27,7 +27,7 @@ import (
 //   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
-//     EagerVar=1 leaves it out. It changes five things, each with the
+//     EagerVar=1 leaves it out. It changes six things, each with the
 //     output byte-identical (TestLazyProviderSameOutput compares with a
 //     synth without the preload):
 //
@@ -86,7 +86,13 @@ import (
 //     wrapper passes its stdin and stdout to the kernel as fds 3 and 4 and
 //     copies nothing, and the kernel answers on fd 4: the same messages on
 //     the same pipes (TestPreloadDirectChannel; TestKernelHasTypeAssert:
-//     the embedded files have them once). Otherwise both run as shipped.
+//     the embedded files have them once). Otherwise both run as shipped;
+//   - no inline source maps compiled: every module of the provider ends
+//     with a base64 source map comment, 70 % of its bytes, which Node
+//     reads only with --enable-source-maps but V8 scans at every compile.
+//     The preload compiles a provider module whose last line is that
+//     comment without it, when source maps are off: the same code on the
+//     same lines, ~14 ms of a full synth (TestPreloadStripsProviderSourceMaps).
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json

@@ -480,3 +480,64 @@ func TestCdktfValidatesWithExecSync(t *testing.T) {
 		return
 	}
 }
+
+// The preload compiles the modules of the provider's lib folder without
+// their last line when it is an inline source map, and leaves alone a
+// module whose source map is not its last line, the modules of other
+// packages, and every module when source maps are on. A stand-in provider,
+// with a hook preloaded first (so the preload's compile calls it) that
+// prints what each module is compiled with.
+func TestPreloadStripsProviderSourceMaps(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const sourceMap = "\n//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ=="
+	writeFiles(t, filepath.Join(dir, "node_modules"), map[string]string{
+		"@cdktf/provider-aws/package.json":      `{"name": "@cdktf/provider-aws", "main": "lib/index.js"}`,
+		"@cdktf/provider-aws/lib/index.js":      `exports.index = true;` + sourceMap,
+		"@cdktf/provider-aws/lib/lazy-index.js": `Object.defineProperty(exports, 'vpc', { get: () => require('./vpc') }); exports.late = require('./late');` + sourceMap + "\n",
+		"@cdktf/provider-aws/lib/vpc/index.js":  `exports.Vpc = 'vpc';` + sourceMap,
+		"@cdktf/provider-aws/lib/late/index.js": `exports.late = 1;` + sourceMap + "\nexports.after = 2;\n",
+		"other/package.json":                    `{"name": "other", "main": "index.js"}`,
+		"other/index.js":                        `exports.other = 'other';` + sourceMap,
+	})
+	hook := filepath.Join(dir, "hook.js")
+	writeFiles(t, dir, map[string]string{"hook.js": `const Module = require('module');
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  const rel = require('path').relative(process.cwd() + '/node_modules', filename);
+  if (!rel.startsWith('..')) console.log(rel, content.includes('sourceMappingURL') ? 'map' : 'none', JSON.stringify(content.slice(-12)));
+  return compile.apply(this, arguments);
+};`})
+	script := `require('other'); console.log(require('@cdktf/provider-aws').vpc.Vpc);`
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `other/index.js map "aW9uIjozfQ=="` + "\n" +
+			`@cdktf/provider-aws/lib/lazy-index.js none "('./late');\n"` + "\n" +
+			`@cdktf/provider-aws/lib/late/index.js map ".after = 2;\n"` + "\n" +
+			`@cdktf/provider-aws/lib/vpc/index.js none "pc = 'vpc';\n"` + "\n" +
+			"vpc\n"},
+		{[]string{"--enable-source-maps"}, `other/index.js map "aW9uIjozfQ=="` + "\n" +
+			`@cdktf/provider-aws/lib/lazy-index.js map "W9uIjozfQ==\n"` + "\n" +
+			`@cdktf/provider-aws/lib/late/index.js map ".after = 2;\n"` + "\n" +
+			`@cdktf/provider-aws/lib/vpc/index.js map "aW9uIjozfQ=="` + "\n" +
+			"vpc\n"},
+	} {
+		args := append(append([]string{}, c.args...), "--require", hook, "--require", js, "-e", script)
+		cmd := exec.Command("node", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+			t.Fatalf("node %v: %v\n%s", c.args, err, stderr.Bytes())
+		}
+		if stdout.String() != c.want {
+			t.Errorf("node %v: compiled\n%s\nwant\n%s", c.args, stdout.String(), c.want)
+		}
+	}
+}
