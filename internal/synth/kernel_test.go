@@ -348,8 +348,12 @@ const cdktfValidateExec = "(0, child_process_1.execSync)(this.versionCommand, {"
 // once, and again once it is replaced (a Terraform too old is kept too).
 // It runs the command every time for a script, for a link to a file of
 // another name (a shim), for a command that fails, and when the preload's
-// folder can be written by others.
+// folder can be written by others. Two builds and 14 node processes:
+// skipped with -short (CI runs it).
 func TestPreloadKeepsVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two stand-in terraforms and runs 14 node processes; skipped with -short")
+	}
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "node_modules", "cdktf", "lib")
 	writeFiles(t, lib, map[string]string{
