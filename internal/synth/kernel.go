@@ -27,7 +27,7 @@ import (
 //   - the kernel preload: NODE_OPTIONS gets `--require <lazyindex.js>`
 //     (appended to the user's NODE_OPTIONS, or after jsii's own default
 //     --max-old-space-size=4069, which any NODE_OPTIONS replaces).
-//     EagerVar=1 leaves it out. It changes six things, each with the
+//     EagerVar=1 leaves it out. It changes seven things, each with the
 //     output byte-identical (TestLazyProviderSameOutput compares with a
 //     synth without the preload):
 //
@@ -92,7 +92,14 @@ import (
 //     reads only with --enable-source-maps but V8 scans at every compile.
 //     The preload compiles a provider module whose last line is that
 //     comment without it, when source maps are off: the same code on the
-//     same lines, ~14 ms of a full synth (TestPreloadStripsProviderSourceMaps).
+//     same lines, ~14 ms of a full synth (TestPreloadStripsProviderSourceMaps);
+//   - two hot spots of cdktf's synth, edited as its modules compile:
+//     resolve (54,000 calls in a full synth) no longer joins its path into
+//     a string only its error messages use (they join it themselves), and
+//     snakeCase remembers its answer per attribute name: ~20 ms of a full
+//     synth (TestPreloadEditsCdktf; TestCdktfHasEditedStatements: the
+//     pinned cdktf has the statements). If cdktf's source is not as
+//     expected, one warning line and that module as shipped.
 //
 // No other jsii runtime or provider mechanism does this: the kernel always
 // requires the package's "main" (lib/index.js), the provider's package.json

@@ -452,6 +452,16 @@ console.log(new V('terraform', '>=1.5', 'terraform version').validate().join());
 // The pinned cdktf runs the version command the way the preload's version
 // cache answers (cdktfValidateExec), once.
 func TestCdktfValidatesWithExecSync(t *testing.T) {
+	b := cdktfFile(t, "lib/validations/validate-binary-version.js")
+	if n := bytes.Count(b, []byte(cdktfValidateExec)); n != 1 {
+		t.Errorf("cdktf's validate-binary-version.js has %q %d times, want 1 (lazyindex.js's version cache answers that call)", cdktfValidateExec, n)
+	}
+}
+
+// cdktfFile is the file name (relative to the package) of the pinned cdktf
+// (the npm package its Go module embeds).
+func cdktfFile(t *testing.T, name string) []byte {
+	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/hashicorp/terraform-cdk-go/cdktf").Output()
 	if err != nil {
 		t.Skipf("go list: %v", err)
@@ -469,19 +479,122 @@ func TestCdktfValidatesWithExecSync(t *testing.T) {
 	for {
 		h, err := tr.Next()
 		if err != nil {
-			t.Fatalf("cdktf-0.21.0.tgz: no package/lib/validations/validate-binary-version.js (%v)", err)
+			t.Fatalf("cdktf-0.21.0.tgz: no package/%s (%v)", name, err)
 		}
-		if h.Name != "package/lib/validations/validate-binary-version.js" {
-			continue
+		if h.Name == "package/"+name {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
 		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
+	}
+}
+
+// The statements of cdktf's sources that the preload edits (lazyindex.js,
+// cdktfEdits).
+const (
+	cdktfPathDecl      = "    const pathName = \"/\" + prefix.join(\"/\");\n"
+	cdktfSnakeCaseHead = "function snakeCase(str) {\n    if (!str)\n        return \"\";\n"
+)
+
+var cdktfPathUses = []string{
+	"unableToResolveCircularReference)(pathName)",
+	"cannotResolveFunction)(pathName, obj)",
+	"constructsCannotBeResolved)(pathName)",
+	"mapKeyMustResolveToString)(pathName, key, resolvedKey)",
+}
+
+// The pinned cdktf has each statement the preload edits once, and no other
+// use of resolve's pathName.
+func TestCdktfHasEditedStatements(t *testing.T) {
+	r := cdktfFile(t, "lib/tokens/private/resolve.js")
+	for _, stmt := range append([]string{cdktfPathDecl}, cdktfPathUses...) {
+		if n := bytes.Count(r, []byte(stmt)); n != 1 {
+			t.Errorf("cdktf's lib/tokens/private/resolve.js has %q %d times, want 1", stmt, n)
 		}
-		if n := bytes.Count(b, []byte(cdktfValidateExec)); n != 1 {
-			t.Errorf("cdktf's validate-binary-version.js has %q %d times, want 1 (lazyindex.js's version cache answers that call)", cdktfValidateExec, n)
+	}
+	if n := bytes.Count(r, []byte("pathName")); n != 5 {
+		t.Errorf("cdktf's lib/tokens/private/resolve.js names pathName %d times, want 5 (its declaration and four uses)", n)
+	}
+	u := cdktfFile(t, "lib/util.js")
+	if n := bytes.Count(u, []byte(cdktfSnakeCaseHead)); n != 1 {
+		t.Errorf("cdktf's lib/util.js has %q %d times, want 1", cdktfSnakeCaseHead, n)
+	}
+}
+
+// On a stand-in cdktf with cdktf's statements, the preload's edits give
+// the same error messages (with the same path) and the same snake case,
+// computed once per string; where a statement is not as expected, a
+// warning line and the module as shipped.
+func TestPreloadEditsCdktf(t *testing.T) {
+	js, err := PreloadFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolveJS := `const errors_1 = {
+  unableToResolveCircularReference: (p) => 'circular at ' + p,
+  cannotResolveFunction: (p, obj) => 'function at ' + p,
+  constructsCannotBeResolved: (p) => 'construct at ' + p,
+  mapKeyMustResolveToString: (p, k, r) => 'key ' + k + ' at ' + p,
+};
+function resolve(obj, options) {
+    const prefix = options.prefix || [];
+` + cdktfPathDecl + `    const key = 'k', resolvedKey = 1;
+    if (obj === 'circular') return (0, errors_1.` + cdktfPathUses[0] + `;
+    if (typeof obj === 'function') return (0, errors_1.` + cdktfPathUses[1] + `;
+    if (obj === 'construct') return (0, errors_1.` + cdktfPathUses[2] + `;
+    if (obj === 'key') return (0, errors_1.` + cdktfPathUses[3] + `;
+    EXTRA
+    return 'resolved';
+}
+exports.resolve = resolve;
+exports.edited = !resolve.toString().includes('const path' + 'Name');`
+	utilJS := `exports.snakeCase = snakeCase;
+let calls = 0;
+exports.calls = () => calls;
+` + cdktfSnakeCaseHead + `    calls++;
+    return String(str).replace(/([a-z0-9])([A-Z])/g, (_m, a, b) => a + "_" + b.toLowerCase()).toLowerCase();
+}`
+	const script = `const lib = require('path').dirname(require.resolve('cdktf'));
+const r = require(lib + '/tokens/private/resolve');
+const u = require(lib + '/util');
+const o = { prefix: ['a', 'b'] };
+console.log(r.edited, [r.resolve('circular', o), r.resolve(() => 1, o), r.resolve('construct', o), r.resolve('key', {}), r.resolve('x', o)].join('; '));
+console.log([u.snakeCase('fooBar'), u.snakeCase('fooBar'), u.snakeCase('fooBar'), u.snakeCase(''), u.snakeCase(undefined)].join(','), u.calls());`
+	const messages = "circular at /a/b; function at /a/b; construct at /a/b; key k at /; resolved\n"
+	for _, c := range []struct {
+		name          string
+		extra, util   string
+		want, wantErr string
+	}{
+		{"as cdktf 0.21", "", utilJS, "true " + messages + "foo_bar,foo_bar,foo_bar,, 1\n", ""},
+		{"other sources", "if (obj === 'path') return pathName;", strings.Replace(utilJS, "if (!str)", "if (str == null)", 1),
+			"false " + messages + "foo_bar,foo_bar,foo_bar,, 4\n",
+			"warning: cdktf's lib/tokens/private/resolve.js is not the source the preload edits; it runs as shipped (slower synth)\n" +
+				"warning: cdktf's lib/util.js is not the source the preload edits; it runs as shipped (slower synth)\n"},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, filepath.Join(dir, "node_modules", "cdktf", "lib"), map[string]string{
+			"../package.json":               `{"name": "cdktf", "main": "lib/index.js"}`,
+			"index.js":                      ``,
+			"tokens/private/stack-trace.js": `exports.captureStackTrace = () => [];`,
+			"validations/validate-binary-version.js": `class ValidateBinaryVersion { validate() { return []; } }
+exports.ValidateBinaryVersion = ValidateBinaryVersion;`,
+			"tokens/private/resolve.js": strings.Replace(resolveJS, "EXTRA", c.extra, 1),
+			"util.js":                   c.util,
+		})
+		cmd := exec.Command("node", "--require", js, "-e", script)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr.Bytes())
 		}
-		return
+		if stdout.String() != c.want || stderr.String() != c.wantErr {
+			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout.String(), stderr.String(), c.want, c.wantErr)
+		}
 	}
 }
 

@@ -1,6 +1,6 @@
 'use strict';
 // Loaded into the jsii kernel's Node processes with NODE_OPTIONS=--require
-// (see kernel.go). Six changes to how the kernel loads and runs its
+// (see kernel.go). Seven changes to how the kernel loads and runs its
 // packages, each with the synthesized output unchanged
 // (TestLazyProviderSameOutput):
 //
@@ -22,6 +22,8 @@
 //    (below, directChannel).
 // 6. The provider's modules compiled without their inline source maps
 //    (below, withoutProviderSourceMaps).
+// 7. Two hot spots of cdktf's synth edited when its modules compile
+//    (below, cdktfEdits).
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
@@ -37,6 +39,7 @@ Module._resolveFilename = function (request) {
     cdktfSeen = true;
     if (process.env[traceVar] !== '1') skipTokenStackTraces(resolved);
     validateBinaryVersionOnce(resolved);
+    editOnCompile(cdktfEdits(path.dirname(resolved)));
   }
   if (request !== pkg) return resolved;
   if (providerLib === null) providerLib = path.dirname(resolved) + path.sep;
@@ -320,30 +323,93 @@ function mainModule(dir, base) {
   return { given, real };
 }
 
-// patchOnCompile edits the main module's source when Node compiles it.
-// Each patch is all or nothing: its edits are made if each find is there
-// exactly once, then applied runs (if any); else none of them, and its
-// warning (if any) is printed.
+// applyPatches returns content with the patches made. Each patch is all or
+// nothing: its edits are made if each find is there exactly once (and its
+// check, if any, holds for content), then applied runs (if any); else none
+// of them, and its warning (if any) is printed.
+function applyPatches(content, patches) {
+  for (const p of patches) {
+    if (p.edits.some((e) => count(content, e.find) !== 1) || (p.check && !p.check(content))) {
+      if (p.warning) process.stderr.write(p.warning);
+      continue;
+    }
+    for (const e of p.edits) {
+      const at = content.indexOf(e.find);
+      content = content.slice(0, at) + e.replace + content.slice(at + e.find.length);
+    }
+    if (p.applied) p.applied();
+  }
+  return content;
+}
+
+// patchOnCompile edits the main module's source when Node compiles it
+// (applyPatches), then puts back the compile it found.
 function patchOnCompile(main, patches) {
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
     if (filename !== main.real && filename !== main.given) return compile.apply(this, arguments);
     Module.prototype._compile = compile;
-    for (const p of patches) {
-      if (p.edits.some((e) => count(content, e.find) !== 1)) {
-        if (p.warning) process.stderr.write(p.warning);
-        continue;
-      }
-      for (const e of p.edits) {
-        const at = content.indexOf(e.find);
-        content = content.slice(0, at) + e.replace + content.slice(at + e.find.length);
-      }
-      if (p.applied) p.applied();
-    }
     const args = Array.from(arguments);
-    args[0] = content;
+    args[0] = applyPatches(content, patches);
     return compile.apply(this, args);
   };
+}
+
+// editOnCompile edits the source of each module of byFile (file name:
+// patches) the first time Node compiles it (applyPatches). It stays
+// installed (a lookup per compile): something may have wrapped the compile
+// after it.
+function editOnCompile(byFile) {
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (content, filename) {
+    const patches = byFile.get(filename);
+    if (!patches || typeof content !== 'string') return compile.apply(this, arguments);
+    byFile.delete(filename);
+    const args = Array.from(arguments);
+    args[0] = applyPatches(content, patches);
+    return compile.apply(this, args);
+  };
+}
+
+// cdktfEdits are two edits of cdktf 0.21's sources (lib is its lib folder),
+// found in a CPU profile of the full synth, each the same result by
+// construction (TestPreloadEditsCdktf; TestCdktfHasEditedStatements: the
+// pinned cdktf has each statement once):
+//   - resolve (lib/tokens/private/resolve.js), which runs for every value
+//     of every element twice per synth (54,000 calls for the reference
+//     app), starts by joining its path into a string that only its four
+//     error messages use. The edit joins it in those messages instead,
+//     from the same prefix (which resolve never changes);
+//   - snakeCase (lib/util.js), three regular expressions per attribute
+//     name of every element at every toTerraform (12,000 calls for 600
+//     names), remembers its answer per string.
+// ~20 ms of a full synth together. If cdktf's source is not as expected:
+// one warning line, and that module compiles as shipped.
+const pathDecl = '    const pathName = "/" + prefix.join("/");\n';
+const joinedPath = '("/" + prefix.join("/")';
+const snakeCaseHead = 'function snakeCase(str) {\n    if (!str)\n        return "";\n';
+
+function cdktfEdits(lib) {
+  const warning = (file) => `warning: cdktf's lib/${file} is not the source the preload edits; it runs as shipped (slower synth)\n`;
+  return new Map([
+    [path.join(lib, 'tokens', 'private', 'resolve.js'), [{
+      edits: [
+        { find: pathDecl, replace: '' },
+        ...['unableToResolveCircularReference)(pathName)', 'cannotResolveFunction)(pathName, obj)', 'constructsCannotBeResolved)(pathName)', 'mapKeyMustResolveToString)(pathName, key, resolvedKey)']
+          .map((use) => ({ find: use, replace: use.replace('(pathName', joinedPath) })),
+      ],
+      check: (content) => count(content, 'pathName') === 5, // the declaration and those four uses
+      warning: warning('tokens/private/resolve.js'),
+    }]],
+    [path.join(lib, 'util.js'), [{
+      edits: [{
+        find: snakeCaseHead,
+        replace: 'var snakeCases;\nfunction snakeCase(str) {\n    if (typeof str !== "string")\n        return snakeCaseOf(str);\n    snakeCases = snakeCases || new Map();\n    let s = snakeCases.get(str);\n    if (s === undefined)\n        snakeCases.set(str, (s = snakeCaseOf(str)));\n    return s;\n}\nfunction snakeCaseOf(str) {\n    if (!str)\n        return "";\n',
+      }],
+      check: (content) => count(content, 'snakeCaseOf') === 0,
+      warning: warning('util.js'),
+    }]],
+  ]);
 }
 
 // Each module of the provider ends with its source map, inline: a
