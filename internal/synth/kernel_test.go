@@ -64,22 +64,18 @@ func TestPreloadResolvesLazyIndex(t *testing.T) {
 		writeFiles(t, lib, files)
 		// Twice, as the kernel may: one warning at most; other requests
 		// (here a module of the package) are left alone.
-		cmd := exec.Command("node", "--require", js, "-e", `const p = '@cdktf/provider-aws';
+		stdout, stderr, err := node(t, dir, nil, "--require", js, "-e", `const p = '@cdktf/provider-aws';
 console.log(require(p).loaded, require(p).loaded, require(p + '/lib/vpc').Vpc);`)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("node: %v\n%s", err, stderr.Bytes())
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, stderr)
 		}
 		want, wantErr := "lazy-index lazy-index vpc\n", ""
 		if !lazy {
 			want = "index index vpc\n"
 			wantErr = "warning: @cdktf/provider-aws ships no lib/lazy-index.js; loading all of its modules (slower synth)\n"
 		}
-		if stdout.String() != want || stderr.String() != wantErr {
-			t.Errorf("with lazy index %v: stdout %q, stderr %q; want %q, %q", lazy, stdout.String(), stderr.String(), want, wantErr)
+		if stdout != want || stderr != wantErr {
+			t.Errorf("with lazy index %v: stdout %q, stderr %q; want %q, %q", lazy, stdout, stderr, want, wantErr)
 		}
 	}
 }
@@ -126,27 +122,38 @@ exports.ValidateBinaryVersion = ValidateBinaryVersion;`
 		}
 		writeFiles(t, lib, files)
 		// As the kernel does: resolve cdktf (twice), then its modules run.
-		cmd := exec.Command("node", "--require", js, "-e", `const p = require.resolve('cdktf'); require.resolve('cdktf');
+		env := []string{TraceVar + "="}
+		if c.traced {
+			env = append(env, TraceVar+"=1")
+		}
+		stdout, stderr, err := node(t, dir, env, "--require", js, "-e", `const p = require.resolve('cdktf'); require.resolve('cdktf');
 if (!require(p).modules) { console.log('none'); process.exit(0); }
 const lib = require('path').dirname(p);
 const { ValidateBinaryVersion: V } = require(lib + '/validations/validate-binary-version');
 const show = (v) => '[' + v.join() + ']';
 console.log(require(lib + '/tokens/private/stack-trace').captureStackTrace().length,
   show(new V('a').validate()), show(new V('a').validate()), show(new V('b').validate()));`)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_OPTIONS=", TraceVar+"=")
-		if c.traced {
-			cmd.Env = append(cmd.Env, TraceVar+"=1")
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, stderr)
 		}
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("node: %v\n%s", err, stderr.Bytes())
-		}
-		if stdout.String() != c.want || stderr.String() != c.wantErr {
-			t.Errorf("cdktf modules %v, %s=%v: stdout %q, stderr %q; want %q, %q", c.modules, TraceVar, c.traced, stdout.String(), stderr.String(), c.want, c.wantErr)
+		if stdout != c.want || stderr != c.wantErr {
+			t.Errorf("cdktf modules %v, %s=%v: stdout %q, stderr %q; want %q, %q", c.modules, TraceVar, c.traced, stdout, stderr, c.want, c.wantErr)
 		}
 	}
+}
+
+// node runs node with args in dir (this process's folder if empty), with
+// an empty NODE_OPTIONS (so only the preloads args name) and env added to
+// this process's environment, and returns its stdout and stderr.
+func node(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := exec.Command("node", args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "NODE_OPTIONS="), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
 }
 
 // writeFiles writes files (relative name: content) under dir.
@@ -210,15 +217,12 @@ console.log(serializationType(ref), inspected, err);`
 			file = "real/" + rest
 		}
 		writeFiles(t, dir, map[string]string{file: program(c.stmt)})
-		cmd := exec.Command("node", "--require", js, filepath.Join(dir, c.file))
-		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr.Bytes())
+		stdout, stderr, err := node(t, "", nil, "--require", js, filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr)
 		}
-		if stdout.String() != c.want || stderr.String() != c.wantErr {
-			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout.String(), stderr.String(), c.want, c.wantErr)
+		if stdout != c.want || stderr != c.wantErr {
+			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout, stderr, c.want, c.wantErr)
 		}
 	}
 }
@@ -428,18 +432,15 @@ exports.ValidateBinaryVersion = ValidateBinaryVersion;`,
 		c.setup()
 		os.Remove(log)
 		for i := 0; i < 2; i++ {
-			cmd := exec.Command("node", "--require", preload, "-e", `const lib = require('path').dirname(require.resolve('cdktf'));
+			env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "SELFHOST_TEST_TERRAFORM_LOG=" + log}
+			if c.env != "" {
+				env = append(env, c.env)
+			}
+			stdout, stderr, err := node(t, dir, env, "--require", preload, "-e", `const lib = require('path').dirname(require.resolve('cdktf'));
 const { ValidateBinaryVersion: V } = require(lib + '/validations/validate-binary-version');
 console.log(new V('terraform', '>=1.5', 'terraform version').validate().join());`)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "NODE_OPTIONS=", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "SELFHOST_TEST_TERRAFORM_LOG="+log)
-			if c.env != "" {
-				cmd.Env = append(cmd.Env, c.env)
-			}
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil || stdout.String() != c.want+"\n" || stderr.Len() > 0 {
-				t.Errorf("%s, process %d: %v, stdout %q, stderr %q; want %q", c.name, i+1, err, stdout.String(), stderr.String(), c.want+"\n")
+			if err != nil || stdout != c.want+"\n" || stderr != "" {
+				t.Errorf("%s, process %d: %v, stdout %q, stderr %q; want %q", c.name, i+1, err, stdout, stderr, c.want+"\n")
 			}
 		}
 		b, _ := os.ReadFile(log)
@@ -584,16 +585,12 @@ exports.ValidateBinaryVersion = ValidateBinaryVersion;`,
 			"tokens/private/resolve.js": strings.Replace(resolveJS, "EXTRA", c.extra, 1),
 			"util.js":                   c.util,
 		})
-		cmd := exec.Command("node", "--require", js, "-e", script)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr.Bytes())
+		stdout, stderr, err := node(t, dir, nil, "--require", js, "-e", script)
+		if err != nil {
+			t.Fatalf("%s: node: %v\n%s", c.name, err, stderr)
 		}
-		if stdout.String() != c.want || stderr.String() != c.wantErr {
-			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout.String(), stderr.String(), c.want, c.wantErr)
+		if stdout != c.want || stderr != c.wantErr {
+			t.Errorf("%s: stdout %q, stderr %q; want %q, %q", c.name, stdout, stderr, c.want, c.wantErr)
 		}
 	}
 }
@@ -645,16 +642,12 @@ Module.prototype._compile = function (content, filename) {
 			"vpc\n"},
 	} {
 		args := append(append([]string{}, c.args...), "--require", hook, "--require", js, "-e", script)
-		cmd := exec.Command("node", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_OPTIONS=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-			t.Fatalf("node %v: %v\n%s", c.args, err, stderr.Bytes())
+		stdout, stderr, err := node(t, dir, nil, args...)
+		if err != nil || stderr != "" {
+			t.Fatalf("node %v: %v\n%s", c.args, err, stderr)
 		}
-		if stdout.String() != c.want {
-			t.Errorf("node %v: compiled\n%s\nwant\n%s", c.args, stdout.String(), c.want)
+		if stdout != c.want {
+			t.Errorf("node %v: compiled\n%s\nwant\n%s", c.args, stdout, c.want)
 		}
 	}
 }
