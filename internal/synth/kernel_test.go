@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -329,14 +330,36 @@ func TestPreloadDirectChannel(t *testing.T) {
 	}
 }
 
-// BuildTerraform compiles the stand-in terraform (testdata/terraform) that
-// prints "Terraform v<version>" into path (exported for the package's
-// external tests).
+// standIns are the stand-in terraforms built in this test binary, by
+// version.
+var standIns sync.Map
+
+// BuildTerraform writes the stand-in terraform (testdata/terraform) that
+// prints "Terraform v<version>" to path, a new file at each call: built
+// once per version in this test binary (under its own temporary folder,
+// which synth.TestMain removes), then copied. Exported for the package's
+// external tests.
 func BuildTerraform(t *testing.T, path, version string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-o", path, "-ldflags", "-X main.version="+version, "./testdata/terraform")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the stand-in terraform: %v\n%s", err, out)
+	built, ok := standIns.Load(version)
+	if !ok {
+		dir, err := os.MkdirTemp("", "stand-in-terraform-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "terraform")
+		cmd := exec.Command("go", "build", "-o", out, "-ldflags", "-X main.version="+version, "./testdata/terraform")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building the stand-in terraform: %v\n%s", err, b)
+		}
+		built, _ = standIns.LoadOrStore(version, out)
+	}
+	b, err := os.ReadFile(built.(string))
+	if err == nil {
+		err = os.WriteFile(path, b, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
