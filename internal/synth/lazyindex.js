@@ -343,28 +343,21 @@ function applyPatches(content, patches) {
 }
 
 // patchOnCompile edits the main module's source when Node compiles it
-// (applyPatches), then puts back the compile it found.
+// (under its real path or the path it was given).
 function patchOnCompile(main, patches) {
-  const compile = Module.prototype._compile;
-  Module.prototype._compile = function (content, filename) {
-    if (filename !== main.real && filename !== main.given) return compile.apply(this, arguments);
-    Module.prototype._compile = compile;
-    const args = Array.from(arguments);
-    args[0] = applyPatches(content, patches);
-    return compile.apply(this, args);
-  };
+  editOnCompile(new Map([[main.real, patches], [main.given, patches]]));
 }
 
 // editOnCompile edits the source of each module of byFile (file name:
-// patches) the first time Node compiles it (applyPatches). It stays
-// installed (a lookup per compile): something may have wrapped the compile
-// after it.
+// patches) the first time Node compiles it (applyPatches); names that map
+// to the same patches are one module. It stays installed (a lookup per
+// compile), so wrappers installed before or after it all run.
 function editOnCompile(byFile) {
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
     const patches = byFile.get(filename);
     if (!patches || typeof content !== 'string') return compile.apply(this, arguments);
-    byFile.delete(filename);
+    for (const [name, p] of byFile) if (p === patches) byFile.delete(name);
     const args = Array.from(arguments);
     args[0] = applyPatches(content, patches);
     return compile.apply(this, args);
@@ -422,8 +415,7 @@ function cdktfEdits(lib) {
 // source maps are off, the module is compiled without that line: the same
 // code on the same lines and columns (stack traces are unchanged). With
 // source maps on (process.sourceMapsEnabled), every module compiles as
-// shipped. Installed before patchOnCompile, which restores the compile it
-// found.
+// shipped.
 const sourceMapLine = '\n//# sourceMappingURL=data:';
 
 function withoutProviderSourceMaps() {
